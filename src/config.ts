@@ -1,0 +1,87 @@
+// The service's configuration, read from the environment once (api.md "Configuration").
+// loadConfig is a pure function of the environment it is given, so tests build configs freely.
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly modelsDir: string;
+  readonly logLevel: string;
+  readonly sessionStore: 'memory' | 'redis';
+  readonly redisUrl: string;
+  /** Prefix of every Redis key this service writes (one deployment, one prefix). */
+  readonly redisKeyPrefix: string;
+  readonly sessionTtlSeconds: number;
+  readonly maxSessions: number;
+  /** Empty: no authentication. */
+  readonly apiKeys: readonly string[];
+  readonly maxSequenceLength: number;
+  readonly bodyLimitBytes: number;
+  /** Requests slower than this are logged at warn even when request logging is off. */
+  readonly slowRequestMs: number;
+  /** Log one line per request (Fastify's default); off by default, it costs a third of the throughput. */
+  readonly logRequests: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every variable loadConfig reads, with its default: the list that .env.example and the docs follow. */
+export const CONFIG_DEFAULTS = {
+  PORT: '8080',
+  HOST: '0.0.0.0',
+  MODELS_DIR: './models',
+  LOG_LEVEL: 'info',
+  SESSION_STORE: 'memory',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: 'rnn-serve:',
+  SESSION_TTL_SECONDS: '900',
+  MAX_SESSIONS: '100000',
+  API_KEYS: '',
+  MAX_SEQUENCE_LENGTH: '10000',
+  BODY_LIMIT_BYTES: '4194304',
+  SLOW_REQUEST_MS: '1000',
+  LOG_REQUESTS: 'false',
+} as const satisfies Record<string, string>;
+
+export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = (name: ConfigVariable): string => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? CONFIG_DEFAULTS[name] : value.trim();
+  };
+  const integer = (name: ConfigVariable, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new ConfigError(`${name}=${raw} is not an integer in [${min}, ${max}]`);
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: ConfigVariable, allowed: readonly T[]): T => {
+    const raw = read(name);
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name}=${raw} is not one of ${allowed.join(', ')}`);
+    }
+    return raw as T;
+  };
+  return {
+    port: integer('PORT', 0, 65535),
+    host: read('HOST'),
+    modelsDir: read('MODELS_DIR'),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    sessionStore: oneOf('SESSION_STORE', ['memory', 'redis']),
+    redisUrl: read('REDIS_URL'),
+    redisKeyPrefix: read('REDIS_KEY_PREFIX'),
+    sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),
+    maxSessions: integer('MAX_SESSIONS', 1),
+    apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),
+    maxSequenceLength: integer('MAX_SEQUENCE_LENGTH', 1),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024),
+    slowRequestMs: integer('SLOW_REQUEST_MS', 0),
+    logRequests: oneOf('LOG_REQUESTS', ['true', 'false']) === 'true',
+  };
+}

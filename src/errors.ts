@@ -1,0 +1,27 @@
+// Every error code the service answers with, in one place (api.md "Conventions").
+// Each is an @fastify/error constructor taking one argument: the message that says what was
+// wrong and where. Fastify's error handler turns them into
+// {"statusCode", "code", "error", "message"}. A test keeps this list and the docs in step.
+import createError from '@fastify/error';
+
+// Requests
+export const InvalidInputError = createError<'INVALID_INPUT', 400, [string]>('INVALID_INPUT', '%s', 400);
+export const PayloadTooLargeError = createError<'PAYLOAD_TOO_LARGE', 413, [string]>('PAYLOAD_TOO_LARGE', '%s', 413);
+export const RouteNotFoundError = createError<'NOT_FOUND', 404, [string]>('NOT_FOUND', '%s', 404);
+export const UnauthorizedError = createError<'UNAUTHORIZED', 401, [string]>('UNAUTHORIZED', '%s', 401);
+
+// Models
+export const ModelNotFoundError = createError<'MODEL_NOT_FOUND', 404, [string]>('MODEL_NOT_FOUND', '%s', 404);
+export const ModelNotReadyError = createError<'MODEL_NOT_READY', 503, [string]>('MODEL_NOT_READY', '%s', 503);
+
+// Sessions
+export const SessionNotFoundError = createError<'SESSION_NOT_FOUND', 404, [string]>('SESSION_NOT_FOUND', '%s', 404);
+export const SequenceConflictError = createError<'SEQUENCE_CONFLICT', 409, [string]>('SEQUENCE_CONFLICT', '%s', 409);
+/** The session was created with another package of its model (a rolling upgrade): never compute with other weights. */
+export const ModelMismatchError = createError<'MODEL_MISMATCH', 409, [string]>('MODEL_MISMATCH', '%s', 409);
+export const TooManySessionsError = createError<'TOO_MANY_SESSIONS', 429, [string]>('TOO_MANY_SESSIONS', '%s', 429);
+export const StoreUnavailableError = createError<'STORE_UNAVAILABLE', 503, [string]>('STORE_UNAVAILABLE', '%s', 503);
+
+// Server
+export const ShuttingDownError = createError<'SHUTTING_DOWN', 503, [string]>('SHUTTING_DOWN', '%s', 503);
+export const InternalError = createError<'INTERNAL_ERROR', 500, [string]>('INTERNAL_ERROR', '%s', 500);
