@@ -1,0 +1,6 @@
+// The engine's public surface: the fast network, the reference yardstick, and the contract types.
+export { createNetwork } from './network.js';
+export type { NetworkOptions } from './network.js';
+export { createReferenceNetwork } from './reference.js';
+export { validateNetwork } from './validate.js';
+export * from './types.js';

@@ -1,0 +1,74 @@
+// The Prometheus metrics of one app instance, on a registry the app owns (never prom-client's
+// global one, so several apps in one test process do not collide). Names and labels are the
+// ones api.md promises to dashboards; labels never carry session ids (bounded cardinality).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Transport = 'predict' | 'session' | 'stream';
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly stepsTotal: Counter<'model' | 'transport'>;
+  readonly stepDuration: Histogram<'model'>;
+  readonly sessionsActive: Gauge<'model'>;
+  readonly sessionsCreated: Counter<'model'>;
+  readonly sessionsExpired: Counter<'model'>;
+  readonly websocketConnections: Gauge;
+  readonly modelsLoaded: Gauge;
+}
+
+export function createMetrics(): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    stepsTotal: new Counter({
+      name: 'rnn_steps_total',
+      help: 'Sequence elements processed, by model and transport',
+      labelNames: ['model', 'transport'] as const,
+      registers: [registry],
+    }),
+    stepDuration: new Histogram({
+      name: 'rnn_step_duration_seconds',
+      help: 'Engine time of one call (a whole sequence, or one batched step), by model',
+      labelNames: ['model'] as const,
+      buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    }),
+    sessionsActive: new Gauge({
+      name: 'rnn_sessions_active',
+      help: 'Sessions currently held by the session store, by model',
+      labelNames: ['model'] as const,
+      registers: [registry],
+    }),
+    sessionsCreated: new Counter({
+      name: 'rnn_sessions_created_total',
+      help: 'Sessions created, by model',
+      labelNames: ['model'] as const,
+      registers: [registry],
+    }),
+    sessionsExpired: new Counter({
+      name: 'rnn_sessions_expired_total',
+      help: 'Sessions removed after their idle TTL, by model',
+      labelNames: ['model'] as const,
+      registers: [registry],
+    }),
+    websocketConnections: new Gauge({
+      name: 'rnn_websocket_connections',
+      help: 'Open WebSocket stream connections',
+      registers: [registry],
+    }),
+    modelsLoaded: new Gauge({
+      name: 'rnn_models_loaded',
+      help: 'Model packages loaded and ready',
+      registers: [registry],
+    }),
+  };
+}
