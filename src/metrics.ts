@@ -15,6 +15,8 @@ export interface ServiceMetrics {
   readonly sessionsExpired: Counter<'model'>;
   readonly websocketConnections: Gauge;
   readonly modelsLoaded: Gauge;
+  readonly batchSize: Histogram<'model'>;
+  readonly queueSeconds: Histogram<'model'>;
 }
 
 export function createMetrics(): ServiceMetrics {
@@ -68,6 +70,20 @@ export function createMetrics(): ServiceMetrics {
     modelsLoaded: new Gauge({
       name: 'rnn_models_loaded',
       help: 'Model packages loaded and ready',
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'rnn_batch_size',
+      help: 'Sessions advanced together by one batched engine run, by model',
+      labelNames: ['model'] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
+    queueSeconds: new Histogram({
+      name: 'rnn_batch_queue_seconds',
+      help: 'Time a session step waited in the batching queue before the engine ran it, by model',
+      labelNames: ['model'] as const,
+      buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
       registers: [registry],
     }),
   };

@@ -1,0 +1,187 @@
+// Batches the steps of concurrent sessions of one model into single engine calls.
+//
+// Each job is one session's request: k elements to run from that session's state. Jobs queue up
+// while the event loop is busy; the first job to arrive schedules a flush with setImmediate, so a
+// lone session pays no fixed wait, and every job that arrived meanwhile joins the same batch.
+// A flush advances all its jobs in lockstep, one element per job per engine.stepBatch call;
+// jobs finish at different times (ragged lengths) and leave the batch; when one job is left, it
+// finishes with runSequence, which projects its remaining inputs in one matrix product.
+//
+// The per-session ordering lock upstream guarantees a session has at most one job in flight, so
+// one batch never holds two steps of one session. A flush does at most `maxStepsPerFlush`
+// elements per job and requeues the rest, so one long sequence cannot stall everyone else's
+// single steps for longer than that.
+import type { RecurrentNetwork, SequenceResult } from '../engine/types.js';
+
+/** Batches larger than this gain little throughput and make every member wait longer. */
+const DEFAULT_MAX_BATCH = 64;
+
+export interface BatchObserver {
+  /** One engine run: how many sessions it advanced together, and how long the engine took. */
+  onBatch(sessions: number, elements: number, engineSeconds: number): void;
+  /** Time a job waited between run() and the start of its first engine call. */
+  onQueued(seconds: number): void;
+}
+
+export interface StepBatcherOptions {
+  /** At most this many sessions per engine call (never more than network.maxBatch); default 64. */
+  readonly maxBatch?: number;
+  readonly maxStepsPerFlush?: number;
+  readonly observer?: BatchObserver;
+}
+
+interface Job {
+  readonly inputs: Float32Array;
+  readonly steps: number;
+  /** The job's own copy of the state, advanced as it runs. */
+  readonly state: Float32Array;
+  readonly outputs: Float32Array;
+  /** Elements done so far. */
+  done: number;
+  readonly enqueuedAt: number;
+  started: boolean;
+  readonly resolve: (result: SequenceResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class StepBatcher {
+  private readonly network: RecurrentNetwork;
+  private readonly maxBatch: number;
+  private readonly maxStepsPerFlush: number;
+  private readonly observer: BatchObserver | undefined;
+  private queue: Job[] = [];
+  private flushScheduled = false;
+  // Preallocated batch matrices (maxBatch rows each), reused by every flush.
+  private readonly x: Float32Array;
+  private readonly states: Float32Array;
+  private readonly y: Float32Array;
+
+  constructor(network: RecurrentNetwork, options: StepBatcherOptions = {}) {
+    this.network = network;
+    this.maxBatch = Math.max(1, Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, network.maxBatch));
+    this.maxStepsPerFlush = options.maxStepsPerFlush ?? 256;
+    this.observer = options.observer;
+    const { inputSize, outputSize } = network.spec;
+    this.x = new Float32Array(this.maxBatch * inputSize);
+    this.states = new Float32Array(this.maxBatch * network.stateSize);
+    this.y = new Float32Array(this.maxBatch * outputSize);
+  }
+
+  /** Jobs waiting for the next flush (for tests and diagnostics). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Runs `steps` elements (inputs: steps x inputSize) from `state`; resolves with the outputs and
+   * the new state. The caller's arrays are not modified and may be reused once this resolves.
+   */
+  run(state: Float32Array, inputs: Float32Array, steps: number): Promise<SequenceResult> {
+    return new Promise<SequenceResult>((resolve, reject) => {
+      this.queue.push({
+        inputs,
+        steps,
+        state: Float32Array.from(state),
+        outputs: new Float32Array(steps * this.network.spec.outputSize),
+        done: 0,
+        enqueuedAt: performance.now(),
+        started: false,
+        resolve,
+        reject,
+      });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.queue.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+    const now = performance.now();
+    for (const job of batch) {
+      if (!job.started) {
+        job.started = true;
+        this.observer?.onQueued((now - job.enqueuedAt) / 1000);
+      }
+    }
+    try {
+      if (batch.length === 1) this.advanceAlone(batch[0]!);
+      else this.advanceTogether(batch);
+    } catch (error) {
+      for (const job of batch) if (job.done < job.steps) job.reject(error);
+      return;
+    }
+    // Unfinished jobs go back to the front, ahead of later arrivals: arrival order is kept.
+    const unfinished = batch.filter((job) => job.done < job.steps);
+    if (unfinished.length > 0) this.queue = unfinished.concat(this.queue);
+    this.scheduleFlush();
+  }
+
+  /** One job: its next chunk as a whole sequence (input projection in one product). */
+  private advanceAlone(job: Job): void {
+    const { inputSize, outputSize } = this.network.spec;
+    const count = Math.min(job.steps - job.done, this.maxStepsPerFlush);
+    const started = performance.now();
+    const result = this.network.runSequence(
+      job.inputs.subarray(job.done * inputSize, (job.done + count) * inputSize),
+      count,
+      job.state,
+    );
+    this.observer?.onBatch(1, count, (performance.now() - started) / 1000);
+    job.outputs.set(result.outputs, job.done * outputSize);
+    job.state.set(result.state);
+    job.done += count;
+    if (job.done === job.steps) job.resolve({ outputs: job.outputs, state: job.state });
+  }
+
+  /** Several jobs in lockstep: row r of the batch matrices belongs to active[r]. */
+  private advanceTogether(batch: Job[]): void {
+    const { inputSize, outputSize } = this.network.spec;
+    const S = this.network.stateSize;
+    const active = batch.slice();
+    active.forEach((job, row) => this.states.set(job.state, row * S));
+    const started = performance.now();
+    let elements = 0;
+    const batchSize = active.length;
+    for (let step = 0; step < this.maxStepsPerFlush && active.length > 1; step++) {
+      const B = active.length;
+      for (let row = 0; row < B; row++) {
+        const job = active[row]!;
+        copyRow(job.inputs, job.done * inputSize, this.x, row * inputSize, inputSize);
+      }
+      this.network.stepBatch(B, this.x, this.states, this.y);
+      elements += B;
+      // Walk rows backwards so a finished job's row can be filled by the last row (swap-remove).
+      for (let row = B - 1; row >= 0; row--) {
+        const job = active[row]!;
+        copyRow(this.y, row * outputSize, job.outputs, job.done * outputSize, outputSize);
+        job.done++;
+        if (job.done === job.steps) {
+          job.state.set(this.states.subarray(row * S, (row + 1) * S));
+          const last = active.length - 1;
+          if (row !== last) {
+            active[row] = active[last]!;
+            this.states.copyWithin(row * S, last * S, (last + 1) * S);
+          }
+          active.pop();
+          job.resolve({ outputs: job.outputs, state: job.state });
+        }
+      }
+    }
+    this.observer?.onBatch(batchSize, elements, (performance.now() - started) / 1000);
+    // Jobs still running keep their state for the next flush (or for advanceAlone below).
+    active.forEach((job, row) => job.state.set(this.states.subarray(row * S, (row + 1) * S)));
+    if (active.length === 1 && active[0]!.done < active[0]!.steps) this.advanceAlone(active[0]!);
+  }
+}
+
+/** Copies n floats without creating subarray views (this runs once per session per step). */
+function copyRow(from: Float32Array, fromOffset: number, to: Float32Array, toOffset: number, n: number): void {
+  for (let i = 0; i < n; i++) to[toOffset + i] = from[fromOffset + i]!;
+}
