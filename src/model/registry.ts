@@ -1,0 +1,97 @@
+// The registry: what is loaded and ready, separate from the repository of folders on disk.
+// Every subfolder of the models directory is a model; one that fails to load is kept as
+// 'failed' with its message (the models endpoint shows it) and never stops the others.
+
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createNetwork as createFastNetwork } from '../engine/index.js';
+import type { NetworkSpec, NetworkWeights, RecurrentNetwork } from '../engine/types.js';
+import type { ModelConfig } from './config-schema.js';
+import { ModelPackageError } from './errors.js';
+import { resolveNormalization, type PackageNormalization } from './normalization.js';
+import { loadModelPackage } from './package-loader.js';
+
+export type NetworkFactory = (spec: NetworkSpec, weights: NetworkWeights, options: { maxBatch?: number }) => RecurrentNetwork;
+
+export interface RegistryOptions {
+  /** Builds the network of each package; defaults to the engine's fast createNetwork. */
+  readonly createNetwork?: NetworkFactory;
+  /** Largest stepBatch batch, passed to the factory. */
+  readonly maxBatch?: number;
+}
+
+export interface ModelEntry {
+  readonly name: string;
+  readonly dir: string;
+  readonly status: 'ready' | 'failed';
+  /** Why the package failed to load (status 'failed'). */
+  readonly error?: string;
+  readonly config?: ModelConfig;
+  readonly network?: RecurrentNetwork;
+  /** sha256 of the package files (see LoadedPackage.identity). */
+  readonly identity?: string;
+  /** The config's normalization resolved to typed arrays; absent when it declares none. */
+  readonly normalization?: PackageNormalization;
+}
+
+async function listModelDirs(modelsDir: string): Promise<string[]> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(modelsDir)).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ModelPackageError(`models directory '${modelsDir}' does not exist`, { cause: error });
+    }
+    throw new ModelPackageError(`models directory '${modelsDir}' cannot be read (${(error as Error).message})`, { cause: error });
+  }
+  if (!isDirectory) throw new ModelPackageError(`models directory '${modelsDir}' is not a directory`);
+  const entries = await readdir(modelsDir, { withFileTypes: true });
+  // Hidden folders (.git, editor state) are not models.
+  return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
+}
+
+async function loadEntry(dir: string, name: string, factory: NetworkFactory, maxBatch: number | undefined): Promise<ModelEntry> {
+  try {
+    const loaded = await loadModelPackage(dir);
+    const network = factory(loaded.spec, loaded.weights, maxBatch !== undefined ? { maxBatch } : {});
+    const normalization = resolveNormalization(loaded.config);
+    return {
+      name,
+      dir,
+      status: 'ready',
+      config: loaded.config,
+      network,
+      identity: loaded.identity,
+      ...(normalization !== undefined ? { normalization } : {}),
+    };
+  } catch (error) {
+    const message = error instanceof ModelPackageError ? error.message : `${name}: ${(error as Error).message}`;
+    return { name, dir, status: 'failed', error: message };
+  }
+}
+
+export class ModelRegistry {
+  private readonly entries: ReadonlyMap<string, ModelEntry>;
+
+  private constructor(entries: readonly ModelEntry[]) {
+    this.entries = new Map([...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e) => [e.name, e]));
+  }
+
+  /** Loads every model folder under modelsDir; throws only when modelsDir itself is unusable. */
+  static async load(modelsDir: string, options: RegistryOptions = {}): Promise<ModelRegistry> {
+    const root = resolve(modelsDir);
+    const names = await listModelDirs(root);
+    const factory = options.createNetwork ?? createFastNetwork;
+    const entries = await Promise.all(names.map((name) => loadEntry(join(root, name), name, factory, options.maxBatch)));
+    return new ModelRegistry(entries);
+  }
+
+  /** Every model, ready or failed, sorted by name. */
+  list(): ModelEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(name: string): ModelEntry | undefined {
+    return this.entries.get(name);
+  }
+}
