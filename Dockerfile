@@ -1,0 +1,36 @@
+# rnn-serve: multi-stage image. The build stage compiles TypeScript and the wasm kernels with
+# the dev dependencies; the runtime stage gets the output and the production dependencies only,
+# and runs as the unprivileged `node` user of the official image.
+
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY routes ./routes
+COPY asm ./asm
+# build:wasm compiles the engine's kernels (asm/) to build/kernels.wasm, which the engine
+# loads at run time; prune then leaves the production dependencies only.
+RUN npm run build \
+ && npm run build:wasm \
+ && npm prune --omit=dev
+
+FROM node:24-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    MODELS_DIR=/app/models
+WORKDIR /app
+# Files stay owned by root (read-only for the service); only the process runs as `node`.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/build ./build
+COPY models ./models
+USER node
+EXPOSE 8080
+# node:24-slim has no curl: node's own fetch probes the liveness route.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/server.js"]

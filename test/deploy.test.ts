@@ -1,0 +1,202 @@
+// The deployment files (Dockerfile, docker-compose.yml, deploy/prometheus.yml, .env.example)
+// checked against the code they deploy, since no Docker engine runs here: every variable they
+// set is one the service reads, probes and scrapes hit routes that exist on the right port,
+// and the image runs what `npm run build` produces.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix, relative } from 'node:path';
+import { parse } from 'yaml';
+import { buildApp } from '../src/app.js';
+import { CONFIG_DEFAULTS, loadConfig } from '../src/config.js';
+
+const read = (path: string): string => readFileSync(path, 'utf8');
+const configVariables = Object.keys(CONFIG_DEFAULTS).sort();
+
+interface ComposeService {
+  build?: string | { context: string };
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string | number | boolean | null>;
+  healthcheck?: { test: string[] | string };
+  volumes?: string[];
+}
+interface Compose {
+  services: Record<string, ComposeService>;
+}
+
+const compose = parse(read('docker-compose.yml')) as Compose;
+const [serviceName, service] = Object.entries(compose.services).find(([, s]) => s.build !== undefined) ?? [];
+
+/** The Dockerfile as instructions: continuation lines joined, comments dropped. */
+function dockerfileInstructions(): { keyword: string; args: string; stage: number }[] {
+  const joined = read('Dockerfile').replace(/\\\n/g, ' ');
+  let stage = -1;
+  return joined
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [keyword = '', ...rest] = line.split(/\s+/);
+      if (keyword.toUpperCase() === 'FROM') stage += 1;
+      return { keyword: keyword.toUpperCase(), args: rest.join(' '), stage };
+    });
+}
+const instructions = dockerfileInstructions();
+const runtimeStage = Math.max(...instructions.map((i) => i.stage));
+const runtime = (keyword: string) => instructions.filter((i) => i.stage === runtimeStage && i.keyword === keyword);
+
+/** `ENV A=1 B=2` of the runtime stage as a map. */
+function runtimeEnv(): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const { args } of runtime('ENV')) {
+    for (const pair of args.split(/\s+/)) {
+      const [name = '', value = ''] = pair.split('=');
+      env.set(name, value);
+    }
+  }
+  return env;
+}
+
+/** Host, port and path of every http://host:port/path URL in a text. */
+function urlsIn(text: string): { host: string; port: string; path: string }[] {
+  return [...text.matchAll(/https?:\/\/([\w.-]+):(\d+|' \+ [^']+ \+ ')(\/[\w/.-]*)/g)].map((m) => ({
+    host: m[1] ?? '',
+    port: m[2] ?? '',
+    path: m[3] ?? '',
+  }));
+}
+
+test('docker-compose.yml has the service, built from this directory', () => {
+  assert.equal(serviceName, 'rnn-serve');
+  assert.ok(service !== undefined);
+  assert.equal(service.build, '.');
+});
+
+test('every environment variable docker-compose.yml sets is one the service reads', () => {
+  const variables = Object.keys(service?.environment ?? {});
+  assert.ok(variables.length > 0);
+  for (const variable of variables) {
+    assert.ok(variable in CONFIG_DEFAULTS, `docker-compose.yml sets ${variable}, which src/config.ts does not read`);
+  }
+});
+
+test('the compose service publishes the port it listens on, and its healthcheck probes /healthz there', () => {
+  assert.ok(service !== undefined);
+  const port = String(service.environment?.PORT ?? CONFIG_DEFAULTS.PORT);
+  const published = (service.ports ?? []).map((mapping) => mapping.split(':').at(-1));
+  assert.ok(published.includes(port), `ports ${JSON.stringify(service.ports)} do not publish container port ${port}`);
+  const probe = [service.healthcheck?.test ?? []].flat().join(' ');
+  assert.deepEqual(urlsIn(probe), [{ host: '127.0.0.1', port, path: '/healthz' }]);
+});
+
+test('Prometheus scrapes /metrics of the compose service on its port', () => {
+  assert.ok(service !== undefined && serviceName !== undefined);
+  const prometheusService = compose.services.prometheus;
+  assert.ok(prometheusService?.image?.startsWith('prom/prometheus:'), 'a prometheus service on the official image');
+  const mount = prometheusService.volumes?.find((v) => v.includes('/etc/prometheus/prometheus.yml'));
+  const configPath = mount?.split(':')[0];
+  assert.equal(configPath, './deploy/prometheus.yml');
+  const prometheus = parse(read(configPath)) as {
+    scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+  };
+  const job = prometheus.scrape_configs.find((c) => c.job_name === serviceName);
+  assert.ok(job, `deploy/prometheus.yml has a job ${serviceName}`);
+  assert.equal(job.metrics_path ?? '/metrics', '/metrics');
+  const targets = job.static_configs.flatMap((c) => c.targets);
+  assert.deepEqual(targets, [`${serviceName}:${String(service.environment?.PORT ?? CONFIG_DEFAULTS.PORT)}`]);
+});
+
+test('.env.example lists exactly the variables of CONFIG_DEFAULTS, with their defaults', () => {
+  const entries = read('.env.example')
+    .split('\n')
+    .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+  assert.deepEqual(entries.map(([name]) => name).sort(), configVariables);
+  for (const [name, value] of entries) {
+    assert.equal(value, CONFIG_DEFAULTS[name as keyof typeof CONFIG_DEFAULTS], `.env.example ${name}`);
+  }
+});
+
+test('every Dockerfile stage is built on Node 24', () => {
+  const bases = instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args.split(/\s+/)[0] ?? '');
+  assert.ok(bases.length >= 2, 'a multi-stage build');
+  for (const base of bases) assert.match(base, /^node:24(-|$|\.)/);
+});
+
+test('the image runs as a user that is not root', () => {
+  const users = runtime('USER').map((i) => i.args);
+  assert.equal(users.length, 1, 'one USER in the runtime stage');
+  assert.ok(!['root', '0', '0:0'].includes(users[0] ?? 'root'), `USER ${users[0]}`);
+});
+
+test('the image listens on 0.0.0.0:8080, exposes that port and probes /healthz on it', () => {
+  const env = runtimeEnv();
+  assert.equal(env.get('HOST'), '0.0.0.0');
+  assert.equal(env.get('NODE_ENV'), 'production');
+  const port = env.get('PORT') ?? '';
+  assert.deepEqual(runtime('EXPOSE').map((i) => i.args), [port]);
+  const healthchecks = runtime('HEALTHCHECK');
+  assert.equal(healthchecks.length, 1);
+  const urls = urlsIn(healthchecks[0]?.args ?? '');
+  assert.equal(urls.length, 1);
+  assert.equal(urls[0]?.host, '127.0.0.1');
+  assert.equal(urls[0]?.path, '/healthz');
+  // The probe reads PORT from the environment, falling back to the image's default.
+  assert.match(healthchecks[0]?.args ?? '', new RegExp(`process\\.env\\.PORT \\|\\| ${port}\\b`));
+});
+
+test('the image ships the models where MODELS_DIR points', () => {
+  const modelsDir = runtimeEnv().get('MODELS_DIR');
+  const workdir = runtime('WORKDIR').at(-1)?.args ?? '/';
+  const copies = runtime('COPY').map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
+  const modelsCopy = copies.find(([source]) => source === 'models');
+  assert.ok(modelsCopy, 'COPY models');
+  assert.equal(posix.resolve(workdir, modelsCopy.at(-1) ?? ''), modelsDir);
+});
+
+test('the image CMD runs the file `npm run build` emits for src/server.ts', () => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+  const project = /tsc -p (\S+)/.exec(pkg.scripts.build ?? '')?.[1];
+  assert.ok(project, `npm run build (${pkg.scripts.build}) compiles with tsc -p <project>`);
+  type TsConfig = { extends?: string; compilerOptions?: { outDir?: string; rootDir?: string } };
+  const build = JSON.parse(read(project)) as TsConfig;
+  const base = build.extends === undefined ? {} : (JSON.parse(read(build.extends)) as TsConfig);
+  const outDir = build.compilerOptions?.outDir ?? base.compilerOptions?.outDir;
+  const rootDir = build.compilerOptions?.rootDir ?? base.compilerOptions?.rootDir;
+  assert.ok(outDir !== undefined && rootDir !== undefined, `${project} sets outDir and rootDir`);
+  const emitted = join(outDir, relative(rootDir, 'src/server.ts')).replace(/\.ts$/, '.js');
+  assert.equal(emitted, 'dist/src/server.js');
+
+  const cmd = runtime('CMD');
+  assert.equal(cmd.length, 1);
+  assert.deepEqual(JSON.parse(cmd[0]?.args ?? '[]'), ['node', emitted]);
+  assert.ok(existsSync('src/server.ts'), 'src/server.ts exists');
+  const copiedFromBuild = runtime('COPY').some((i) => i.args.includes('--from=build') && i.args.includes('/app/dist'));
+  assert.ok(copiedFromBuild, 'the runtime stage copies dist from the build stage');
+});
+
+test('the probed and scraped paths answer 200 on the app', async (t) => {
+  const probed = new Set<string>();
+  for (const text of [[service?.healthcheck?.test ?? []].flat().join(' '), ...runtime('HEALTHCHECK').map((i) => i.args)]) {
+    for (const { path } of urlsIn(text)) probed.add(path);
+  }
+  const prometheus = parse(read('deploy/prometheus.yml')) as { scrape_configs: { metrics_path?: string }[] };
+  for (const job of prometheus.scrape_configs) probed.add(job.metrics_path ?? '/metrics');
+  assert.deepEqual([...probed].sort(), ['/healthz', '/metrics']);
+
+  const app = await buildApp({ config: loadConfig({ MODELS_DIR: 'models' }), logger: false });
+  t.after(() => app.close());
+  for (const path of probed) assert.equal((await app.inject(path)).statusCode, 200, path);
+});
+
+test('the image builds the wasm kernels the engine loads, and ships them', () => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+  assert.ok(pkg.scripts['build:wasm'], 'package.json has a build:wasm script');
+  const buildRuns = instructions.filter((i) => i.stage < runtimeStage && i.keyword === 'RUN').map((i) => i.args);
+  assert.ok(buildRuns.some((run) => run.includes('npm run build:wasm')), 'the build stage runs npm run build:wasm');
+  const copies = runtime('COPY').map((i) => i.args);
+  assert.ok(copies.some((args) => args.includes('--from=build') && /\/app\/build\s/.test(args)), 'build/ is copied');
+  // The engine looks for build/kernels.wasm three levels above dist/src/engine: /app/build.
+  assert.match(read('src/engine/kernels.ts'), /'\.\.\/\.\.\/\.\.\/build\/kernels\.wasm'/);
+});
