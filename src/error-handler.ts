@@ -1,0 +1,115 @@
+// One error shape for every failure: {"statusCode", "code", "error", "message"} with a code
+// from src/errors.ts. Fastify's own errors (schema validation, JSON parsing, body limit) are
+// translated; anything unexpected becomes INTERNAL_ERROR without its internals. Logging is
+// the request-logging plugin's job (4xx at info, 5xx at error with the original error).
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { Config } from './config.js';
+import * as errors from './errors.js';
+import { InternalError, InvalidInputError, PayloadTooLargeError, RouteNotFoundError } from './errors.js';
+
+/** Every code the service defines: such errors are already in the public shape. */
+const SERVICE_CODES: ReadonlySet<string> = new Set(
+  Object.values(errors).map((ServiceError) => new ServiceError('').code),
+);
+
+interface PublicError {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export function createErrorHandler(config: Pick<Config, 'bodyLimitBytes'>) {
+  return function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    const { statusCode, code, message } = toPublicError(error, request, config);
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    void reply.code(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
+  };
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const { method } = request;
+  const path = request.url.split('?', 1)[0];
+  const error = new RouteNotFoundError(`no route ${method} ${path}`);
+  void reply.code(404).send({ statusCode: 404, code: error.code, error: 'Not Found', message: error.message });
+}
+
+function toPublicError(error: FastifyError, request: FastifyRequest, config: Pick<Config, 'bodyLimitBytes'>): PublicError {
+  if (error.validation !== undefined) {
+    return invalid(describeValidation(error.validation, error.validationContext));
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return invalid('the body is not valid JSON');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return invalid("the body is empty but its content-type is JSON: send a JSON object, e.g. '{}'");
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return invalid(`content-type '${request.headers['content-type'] ?? ''}' is not supported: send application/json`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const tooLarge = new PayloadTooLargeError(
+        `the body is larger than the limit of ${config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`,
+      );
+      return { statusCode: 413, code: tooLarge.code, message: tooLarge.message };
+    }
+  }
+  const statusCode = error.statusCode ?? 500;
+  if (SERVICE_CODES.has(error.code)) return { statusCode, code: error.code, message: error.message };
+  // Other client errors raised by Fastify itself (a bad URL, a bad content-length): their
+  // messages are about the request, so they are safe to return.
+  if (statusCode >= 400 && statusCode < 500) return invalid(error.message);
+  const internal = new InternalError(`internal error (request ${request.id}); the details are in the server log`);
+  return { statusCode: 500, code: internal.code, message: internal.message };
+}
+
+function invalid(message: string): PublicError {
+  return { statusCode: 400, code: new InvalidInputError('').code, message };
+}
+
+const TYPE_MESSAGES: Record<string, string> = {
+  number: 'is not a finite number',
+  integer: 'is not an integer',
+  object: 'must be a JSON object',
+  array: 'must be an array',
+  string: 'must be a string',
+  boolean: 'must be true or false',
+};
+
+/** "inputs[1][0] is not a finite number" from Ajv's first error: where, then what. */
+function describeValidation(issues: readonly FastifySchemaValidationError[], context: string | undefined): string {
+  const issue = issues[0];
+  if (issue === undefined) return `the request ${context ?? 'body'} is not valid`;
+  const params = issue.params as Record<string, unknown>;
+  let path = pointerToPath(issue.instancePath);
+  if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
+    path = joinPath(path, params.missingProperty);
+    return `${located(path, context)} is required`;
+  }
+  const what =
+    issue.keyword === 'type' && typeof params.type === 'string'
+      ? (TYPE_MESSAGES[params.type] ?? `must be ${params.type}`)
+      : issue.keyword === 'anyOf' || issue.keyword === 'oneOf'
+        ? 'has none of the accepted types'
+        : (issue.message ?? 'is not valid');
+  return `${located(path, context)} ${what}`;
+}
+
+/** The body's fields are named bare (inputs[2]); other parts with their part (params.id). */
+function located(path: string, context: string | undefined): string {
+  if (context === undefined || context === 'body') return path === '' ? 'the request body' : path;
+  return path === '' ? `the request ${context}` : `${context}.${path}`;
+}
+
+/** JSON pointer "/sequences/1/inputs/0" -> "sequences[1].inputs[0]". */
+function pointerToPath(pointer: string): string {
+  let path = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    path = joinPath(path, raw.replaceAll('~1', '/').replaceAll('~0', '~'));
+  }
+  return path;
+}
+
+function joinPath(path: string, segment: string): string {
+  if (/^\d+$/.test(segment)) return `${path}[${segment}]`;
+  return path === '' ? segment : `${path}.${segment}`;
+}

@@ -1,0 +1,26 @@
+import { Type, type Static } from 'typebox';
+import { ref } from './common.js';
+
+export const ModelInfo = Type.Object(
+  {
+    name: Type.String(),
+    status: Type.Enum(['ready', 'failed']),
+    error: Type.Optional(Type.String({ description: 'Why the package failed to load (status failed)' })),
+    // Absent only for a failed package whose config.json could not be read.
+    architecture: Type.Optional(Type.Enum(['rnn', 'lstm', 'gru'])),
+    input_size: Type.Optional(Type.Integer()),
+    hidden_size: Type.Optional(Type.Integer()),
+    num_layers: Type.Optional(Type.Integer()),
+    output_size: Type.Optional(Type.Integer({ description: 'The head width, or hidden_size without a head' })),
+    output_activation: Type.Optional(Type.Enum(['identity', 'softmax', 'sigmoid'])),
+    vocab: Type.Optional(Type.Array(Type.String(), { description: 'Token models: accepted tokens' })),
+    labels: Type.Optional(Type.Array(Type.String(), { description: 'Names of the outputs' })),
+    description: Type.Optional(Type.String()),
+    version: Type.Optional(Type.String()),
+  },
+  { $id: 'ModelInfo', description: 'A model package and whether it is ready to serve' },
+);
+export type ModelInfo = Static<typeof ModelInfo>;
+
+export const ModelList = Type.Object({ models: Type.Array(ref(ModelInfo)) }, { $id: 'ModelList' });
+export type ModelList = Static<typeof ModelList>;

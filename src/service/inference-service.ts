@@ -1,0 +1,335 @@
+// The one dataplane every transport calls: REST handlers and WebSocket streams only translate
+// between their wire format and these methods. Metrics are recorded here, once.
+//
+// Sessions: every write to a session runs in a per-session FIFO queue (one request at a time,
+// in arrival order, within this process) and lands with a compare-and-set on the record's
+// version, so a replica sharing the store cannot be overwritten either. Everything is
+// validated before the first write: a refused request leaves the session exactly as it was.
+import { randomUUID } from 'node:crypto';
+import type { SequenceResult } from '../engine/types.js';
+import { InvalidInputError, ModelMismatchError, ModelNotFoundError, SequenceConflictError, SessionNotFoundError } from '../errors.js';
+import type { ServiceMetrics, Transport } from '../metrics.js';
+import type { ModelRegistry } from '../model/registry.js';
+import type { ModelInfo } from '../schemas/models.js';
+import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
+import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { toModelInfo } from './model-info.js';
+import { ServedModels, type ServedModel } from './served-model.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
+import { createDirectScheduler, type SchedulerObserver, type StepScheduler } from './step-scheduler.js';
+
+export interface InferenceServiceOptions {
+  readonly registry: ModelRegistry;
+  readonly store: SessionStore;
+  readonly metrics: ServiceMetrics;
+  readonly maxSequenceLength: number;
+  /** The default idle TTL of a session, and the most a client may ask for. */
+  readonly sessionTtlSeconds: number;
+  /** Builds the scheduler; the observer records engine time. Default: createDirectScheduler. */
+  readonly createScheduler?: (observer: SchedulerObserver) => StepScheduler;
+  /** Epoch milliseconds; give the session store the same clock. */
+  readonly clock?: () => number;
+  readonly newSessionId?: () => string;
+}
+
+/** One sequence and its optional start state (JSON, validated here). */
+export interface PredictInput extends SequenceInput {
+  readonly state?: unknown;
+}
+
+export interface SequenceOutcome {
+  readonly model: ServedModel;
+  readonly steps: number;
+  /** steps x model.outputSize, denormalized when the package declares it. */
+  readonly outputs: Float32Array;
+  readonly state: Float32Array;
+}
+
+export interface StepInput extends SequenceInput {
+  /** Refuse (409, nothing changes) unless the session is at this t. */
+  readonly expectedT?: number;
+}
+
+export interface StepOutcome extends SequenceOutcome {
+  /** The session after the step. */
+  readonly session: SessionRecord;
+}
+
+export interface SessionSnapshot {
+  readonly session: SessionRecord;
+  readonly model: ServedModel;
+}
+
+export interface CreateSessionInput {
+  readonly model: string;
+  readonly state?: unknown;
+  readonly ttlSeconds?: number;
+}
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly reason?: string;
+  readonly modelsReady: number;
+  readonly modelsFailed: number;
+  /** 'ok' or why the store did not answer. */
+  readonly sessionStore: string;
+}
+
+interface SessionUpdate {
+  /** Throws to refuse the request before anything changes. */
+  validate(current: SessionRecord): void;
+  /** The fields that change (version and expiresAt are set by write). */
+  compute(current: SessionRecord): Promise<Pick<SessionRecord, 't' | 'state'> & Partial<Pick<SessionRecord, 'modelIdentity'>>>;
+}
+
+/** Compare-and-set retries when another replica keeps writing the same session. */
+const MAX_WRITE_ATTEMPTS = 16;
+
+export class InferenceService {
+  private readonly registry: ModelRegistry;
+  private readonly models: ServedModels;
+  private readonly store: SessionStore;
+  private readonly metrics: ServiceMetrics;
+  private readonly scheduler: StepScheduler;
+  private readonly limits: SequenceLimits;
+  private readonly sessionTtlSeconds: number;
+  private readonly clock: () => number;
+  private readonly newSessionId: () => string;
+  private readonly sessionQueue = new KeyedSerialQueue();
+
+  constructor(options: InferenceServiceOptions) {
+    this.registry = options.registry;
+    this.models = new ServedModels(options.registry);
+    this.store = options.store;
+    this.metrics = options.metrics;
+    this.limits = { maxSequenceLength: options.maxSequenceLength };
+    this.sessionTtlSeconds = options.sessionTtlSeconds;
+    this.clock = options.clock ?? Date.now;
+    this.newSessionId = options.newSessionId ?? randomUUID;
+    const stepDuration = this.metrics.stepDuration;
+    const observer: SchedulerObserver = {
+      onEngineCall: (model, _elements, seconds) => stepDuration.observe({ model }, seconds),
+    };
+    this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
+    this.store.onExpired((model) => this.metrics.sessionsExpired.inc({ model }));
+    bindActiveSessionsGauge(this.metrics, this.store);
+    this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
+  }
+
+  listModels(): ModelInfo[] {
+    return this.registry.list().map(toModelInfo);
+  }
+
+  /** MODEL_NOT_FOUND when no package has this name; failed packages are listed too. */
+  modelInfo(name: string): ModelInfo {
+    const entry = this.registry.get(name);
+    if (entry === undefined) throw new ModelNotFoundError(`model '${name}' is not loaded`);
+    return toModelInfo(entry);
+  }
+
+  /** The ready model called `name` (MODEL_NOT_FOUND / MODEL_NOT_READY otherwise). */
+  model(name: string): ServedModel {
+    return this.models.get(name);
+  }
+
+  async predict(modelName: string, input: PredictInput, transport: Transport = 'predict'): Promise<SequenceOutcome> {
+    const model = this.models.get(modelName);
+    const { x, steps } = decodeSequence(model, input, this.limits);
+    const state = decodeState(model, input.state);
+    return this.finish(model, await this.scheduler.run(model, state, x, steps), steps, transport);
+  }
+
+  /** Independent sequences of any lengths; all are validated before any runs. */
+  async predictBatch(modelName: string, sequences: readonly PredictInput[]): Promise<SequenceOutcome[]> {
+    const model = this.models.get(modelName);
+    if (sequences.length === 0) throw new InvalidInputError('sequences is empty');
+    const jobs = sequences.map((input, i) => ({
+      ...decodeSequence(model, input, this.limits, `sequences[${i}].`),
+      state: decodeState(model, input.state, `sequences[${i}].state`),
+    }));
+    const results = await Promise.all(jobs.map((job) => this.scheduler.run(model, job.state, job.x, job.steps)));
+    return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, 'predict'));
+  }
+
+  async createSession(input: CreateSessionInput): Promise<SessionRecord> {
+    const model = this.models.get(input.model);
+    const ttlSeconds = input.ttlSeconds ?? this.sessionTtlSeconds;
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > this.sessionTtlSeconds) {
+      throw new InvalidInputError(
+        `ttl_seconds ${ttlSeconds} is not an integer in 1..${this.sessionTtlSeconds} (the server's SESSION_TTL_SECONDS)`,
+      );
+    }
+    const state = decodeState(model, input.state);
+    const now = this.clock();
+    const session: SessionRecord = {
+      id: this.newSessionId(),
+      model: model.name,
+      modelIdentity: model.identity,
+      t: 0,
+      version: 0,
+      state,
+      createdAt: now,
+      ttlSeconds,
+      expiresAt: now + ttlSeconds * 1000,
+    };
+    await this.store.create(session);
+    this.metrics.sessionsCreated.inc({ model: model.name });
+    return session;
+  }
+
+  /** The session and the model that reads its state. */
+  async getSession(id: string): Promise<SessionSnapshot> {
+    const session = await this.requireSession(id);
+    const model = this.models.get(session.model);
+    // Same package, or at least the same state shape: the state can still be shown.
+    if (session.modelIdentity !== model.identity && session.state.length !== model.stateSize) {
+      throw mismatch(session, model);
+    }
+    return { session, model };
+  }
+
+  /** Feeds elements to a session, after every earlier request to it, and advances its t. */
+  step(id: string, input: StepInput, transport: Extract<Transport, 'session' | 'stream'> = 'session'): Promise<StepOutcome> {
+    return this.sessionQueue.run(id, () => this.stepNow(id, input, transport));
+  }
+
+  /** Back to t = 0 from `state` (zeros when absent), bound to the package loaded now. */
+  reset(id: string, state?: unknown): Promise<SessionRecord> {
+    return this.sessionQueue.run(id, async () => {
+      let model: ServedModel | undefined;
+      let initial: Float32Array | undefined;
+      return this.write(id, undefined, {
+        validate: (current) => {
+          model = this.models.get(current.model);
+          initial ??= decodeState(model, state);
+        },
+        // Resetting discards the old state, so a session of an older package moves to the
+        // current one: the way out of MODEL_MISMATCH.
+        compute: async () => ({ modelIdentity: model!.identity, t: 0, state: initial! }),
+      });
+    });
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    if (!(await this.store.delete(id))) throw sessionNotFound(id);
+  }
+
+  async readiness(): Promise<ReadinessReport> {
+    const entries = this.registry.list();
+    const modelsReady = entries.filter((entry) => entry.status === 'ready').length;
+    const modelsFailed = entries.length - modelsReady;
+    let sessionStore = 'ok';
+    try {
+      await this.store.ping();
+    } catch (error) {
+      sessionStore = error instanceof Error ? error.message : String(error);
+    }
+    const reasons: string[] = [];
+    if (modelsReady === 0) reasons.push(entries.length === 0 ? 'no model packages were found' : 'no model is ready');
+    if (sessionStore !== 'ok') reasons.push(`the session store does not answer: ${sessionStore}`);
+    return {
+      ready: reasons.length === 0,
+      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+      modelsReady,
+      modelsFailed,
+      sessionStore,
+    };
+  }
+
+  /** Sessions with a write queued or running in this process (the queue forgets idle ones). */
+  get sessionsInFlight(): number {
+    return this.sessionQueue.size;
+  }
+
+  async close(): Promise<void> {
+    await this.scheduler.close();
+  }
+
+  private async stepNow(id: string, input: StepInput, transport: 'session' | 'stream'): Promise<StepOutcome> {
+    let model: ServedModel | undefined;
+    let decoded: { x: Float32Array; steps: number } | undefined;
+    let result: SequenceResult | undefined;
+    const session = await this.write(id, input.expectedT, {
+      validate: (current) => {
+        model = this.models.get(current.model);
+        if (current.modelIdentity !== model.identity) throw mismatch(current, model);
+        // Decoded once: a retry after a conflict recomputes from the new state, same inputs.
+        decoded ??= decodeSequence(model, input, this.limits);
+      },
+      compute: async (current) => {
+        result = await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps);
+        return { t: current.t + decoded!.steps, state: result.state };
+      },
+    });
+    return { ...this.finish(model!, result!, decoded!.steps, transport), session };
+  }
+
+  /**
+   * Read-modify-write of one session by compare-and-set. On every attempt: read, validate
+   * (throwing refuses the request), check expectedT, compute the change, write if nobody wrote
+   * meanwhile. A conflict is a 409 with expectedT (the client decides), else retried.
+   */
+  private async write(id: string, expectedT: number | undefined, update: SessionUpdate): Promise<SessionRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.requireSession(id);
+      update.validate(current);
+      if (expectedT !== undefined && expectedT !== current.t) {
+        throw new SequenceConflictError(
+          `expected_t is ${expectedT} but session '${id}' is at t = ${current.t}; nothing was changed`,
+        );
+      }
+      const change = await update.compute(current);
+      const next: SessionRecord = {
+        ...current,
+        ...change,
+        version: current.version + 1,
+        expiresAt: this.clock() + current.ttlSeconds * 1000,
+      };
+      const outcome = await this.store.compareAndSet(id, current.version, next);
+      if (outcome === 'ok') return next;
+      if (outcome === 'missing') throw sessionNotFound(id);
+      if (expectedT !== undefined || attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new SequenceConflictError(`session '${id}' was changed by another request meanwhile; nothing was changed, retry`);
+      }
+    }
+  }
+
+  private async requireSession(id: string): Promise<SessionRecord> {
+    const session = await this.store.get(id);
+    if (session === undefined) throw sessionNotFound(id);
+    return session;
+  }
+
+  private finish(model: ServedModel, result: SequenceResult, steps: number, transport: Transport): SequenceOutcome {
+    const norm = model.outputNormalization;
+    if (norm !== undefined) {
+      // The result's arrays are ours (StepScheduler contract): denormalize in place.
+      const { outputs } = result;
+      const O = model.outputSize;
+      for (let k = 0; k < outputs.length; k++) outputs[k] = outputs[k]! * norm.std[k % O]! + norm.mean[k % O]!;
+    }
+    this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
+    return { model, steps, outputs: result.outputs, state: result.state };
+  }
+}
+
+function sessionNotFound(id: string): Error {
+  return new SessionNotFoundError(`session '${id}' does not exist or has expired`);
+}
+
+function mismatch(session: SessionRecord, model: ServedModel): Error {
+  return new ModelMismatchError(
+    `session '${session.id}' was created with another package of model '${model.name}' than the one loaded now; reset it or create a new session`,
+  );
+}
+
+/** rnn_sessions_active reads the store when scraped, so it is right whichever replica wrote last. */
+function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore): void {
+  const gauge = metrics.sessionsActive;
+  // prom-client calls a metric's `collect` (when set) before reading it at each scrape.
+  (gauge as typeof gauge & { collect?: () => Promise<void> }).collect = async () => {
+    const counts = await store.countByModel();
+    gauge.reset();
+    for (const [model, count] of counts) gauge.set({ model }, count);
+  };
+}

@@ -1,0 +1,120 @@
+// The Redis connection of the session store, set up so that nothing waits on a Redis that is
+// down: commands time out, fail at once while disconnected, are never resent after a reconnect
+// (a compare-and-set whose reply was lost must not be applied twice), and the client reconnects
+// by itself. Every failure becomes a 503 STORE_UNAVAILABLE with a Retry-After hint.
+import { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../errors.js';
+import { SESSION_SCRIPTS } from './redis-session-scripts.js';
+
+export interface RedisConnectionOptions {
+  readonly url: string;
+  /** A command without a reply after this long fails (default 1000 ms). */
+  readonly commandTimeoutMs?: number;
+  /** A connection attempt gives up after this long (default 2000 ms). */
+  readonly connectTimeoutMs?: number;
+  /** Longest wait between reconnection attempts (default 2000 ms). */
+  readonly maxReconnectDelayMs?: number;
+  /** Connection errors, once per outage (the client keeps reconnecting meanwhile). */
+  readonly onError?: (error: Error) => void;
+}
+
+export class RedisConnection {
+  readonly client: Redis;
+  /** Settles (never rejects) once the first connection attempt has succeeded or failed. */
+  private readonly firstAttempt: Promise<void>;
+  private nextReconnectDelayMs = 0;
+  private reportedOutage = false;
+  /** The last connection error, for the message of commands refused while disconnected. */
+  private lastError: Error | undefined;
+  private readonly where: string;
+
+  constructor(options: RedisConnectionOptions) {
+    const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
+    this.where = describeServer(options.url);
+    this.client = new Redis(options.url, {
+      commandTimeout: options.commandTimeoutMs ?? 1000,
+      connectTimeout: options.connectTimeoutMs ?? 2000,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (attempt) => {
+        this.nextReconnectDelayMs = Math.min(100 * 2 ** (attempt - 1), maxReconnectDelayMs);
+        return this.nextReconnectDelayMs;
+      },
+      connectionName: 'rnn-serve-sessions',
+      scripts: SESSION_SCRIPTS,
+    });
+    // Without a listener ioredis prints every failed reconnection attempt; report each outage once.
+    this.client.on('error', (error: Error) => {
+      this.lastError = error;
+      if (this.reportedOutage) return;
+      this.reportedOutage = true;
+      options.onError?.(error);
+    });
+    this.client.on('ready', () => {
+      this.reportedOutage = false;
+      this.nextReconnectDelayMs = 0;
+    });
+    this.firstAttempt = new Promise((resolve) => {
+      const settle = (): void => {
+        this.client.off('ready', settle).off('error', settle).off('end', settle);
+        resolve();
+      };
+      this.client.on('ready', settle).on('error', settle).on('end', settle);
+    });
+  }
+
+  /**
+   * `command` against Redis; any failure (down, timeout, refused) rethrown as StoreUnavailableError.
+   * Before the first connection attempt has finished, waits for it (bounded by connectTimeoutMs)
+   * so a store used right after start does not fail for nothing; afterwards, while Redis is away,
+   * commands fail at once.
+   */
+  async run<T>(what: string, command: (client: Redis) => Promise<T>): Promise<T> {
+    await this.firstAttempt;
+    if (!this.ready) {
+      // What ioredis would refuse anyway (no offline queue), with the reason Redis is away.
+      const reason = `not connected (${this.lastError?.message ?? `connection status ${this.client.status}`})`;
+      throw this.unavailable(what, reason, this.lastError);
+    }
+    try {
+      return await command(this.client);
+    } catch (error) {
+      throw this.unavailable(what, error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  private unavailable(what: string, reason: string, cause: unknown): Error {
+    const error = new StoreUnavailableError(`the session store (Redis at ${this.where}) could not ${what}: ${reason}`);
+    // Reconnection is already scheduled: retry about when it happens.
+    const retryAfterSeconds = Math.min(5, Math.max(1, Math.ceil(this.nextReconnectDelayMs / 1000)));
+    return Object.assign(error, { cause, retryAfterSeconds });
+  }
+
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** Quits politely when connected, else drops the socket and stops reconnecting. Never hangs. */
+  async close(): Promise<void> {
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // fall through: the connection broke while quitting
+      }
+    }
+    this.client.disconnect();
+  }
+}
+
+/** host:port of a Redis URL, never its password. */
+function describeServer(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}

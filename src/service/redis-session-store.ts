@@ -1,0 +1,281 @@
+// Sessions in Redis, shared by every replica that uses the same REDIS_URL and REDIS_KEY_PREFIX.
+//
+// One hash per session (redis-session-keys.ts, redis-session-codec.ts) with PEXPIREAT at its
+// expiresAt, set on create and on every write, so an idle session disappears by itself. Next to
+// the sessions, a sorted set of `model\0id` -> expiresAt counts them against maxSessions and a
+// per-model hash keeps the counts the gauge reads. Expiry is found lazily, as in the memory store:
+// a write refreshes only the session's own key (one EVALSHA per step), so the sorted set's score
+// may lag; when a score comes due, the sweep looks at the session and either re-files it under
+// its current expiresAt or removes it. Removal is a ZREM, and only the replica whose ZREM removed
+// the member reports the expiry: each expiry is counted once however many replicas sweep.
+//
+// Reads compare expiresAt with this replica's clock, so an expired session is gone at once,
+// swept or not; counts and the maxSessions check include it until a sweep runs (create sweeps
+// first when the store looks full).
+import { expiryMember, parseExpiryMember, sessionKeys, type SessionKeys } from './redis-session-keys.js';
+import { decodeSession, SESSION_FIELDS, sessionFields } from './redis-session-codec.js';
+import { RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
+import { tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
+
+export interface RedisSessionStoreOptions extends RedisConnectionOptions {
+  /** Prefix of every key (REDIS_KEY_PREFIX); replicas that share it share their sessions. */
+  readonly keyPrefix: string;
+  /** The most sessions all replicas together may hold (MAX_SESSIONS). */
+  readonly maxSessions: number;
+  /** Epoch milliseconds (default Date.now); injectable so tests move time instead of sleeping. */
+  readonly now?: () => number;
+  /** How often the background sweep runs (default 1000 ms; the timer never keeps the process alive). */
+  readonly sweepIntervalMs?: number;
+  /** Due index entries handled per round trip of a sweep (default 500). */
+  readonly sweepBatchSize?: number;
+}
+
+/** One compare-and-set of compareAndSetMany: the arguments of compareAndSet. */
+export interface CompareAndSetItem {
+  readonly id: string;
+  readonly expectedVersion: number;
+  readonly next: SessionRecord;
+}
+
+/** A sweep looks at no more than this many batches, so one tick never runs unbounded. */
+const MAX_SWEEP_BATCHES = 20;
+
+export function createRedisSessionStore(options: RedisSessionStoreOptions): RedisSessionStore {
+  return new RedisSessionStore(options);
+}
+
+export class RedisSessionStore implements SessionStore {
+  readonly keys: SessionKeys;
+  private readonly connection: RedisConnection;
+  private readonly maxSessions: number;
+  private readonly now: () => number;
+  private readonly sweepBatchSize: number;
+  private readonly expiryListeners: ((model: string) => void)[] = [];
+  private readonly onError: ((error: Error) => void) | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(options: RedisSessionStoreOptions) {
+    if (!Number.isSafeInteger(options.maxSessions) || options.maxSessions < 1) {
+      throw new RangeError(`maxSessions must be a positive integer, got ${options.maxSessions}`);
+    }
+    this.keys = sessionKeys(options.keyPrefix);
+    this.connection = new RedisConnection(options);
+    this.maxSessions = options.maxSessions;
+    this.now = options.now ?? Date.now;
+    this.sweepBatchSize = options.sweepBatchSize ?? 500;
+    this.onError = options.onError;
+    this.timer = setInterval(() => this.backgroundSweep(), options.sweepIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    const member = expiryMember(record.model, record.id);
+    let place = await this.reserve(record, member);
+    if (place[0] === 'full' && Number(place[1]) > 0) {
+      await this.sweep(); // some places may belong to expired sessions nobody swept yet
+      place = await this.reserve(record, member);
+    }
+    if (place[0] === 'full') {
+      const earliest = Number(place[2]);
+      const seconds = Number.isFinite(earliest) ? (earliest - this.now()) / 1000 : 1;
+      throw tooManySessions(this.maxSessions, seconds);
+    }
+    if (place[0] === 'exists') throw new Error(`session id ${record.id} already exists`);
+    let created: string;
+    try {
+      created = await this.connection.run('store a new session', (redis) =>
+        redis.rnnSessionCreate(
+          this.keys.session(record.id),
+          this.now(),
+          expiryArgument(record.expiresAt),
+          ...sessionFields(record, { withModel: true }),
+        ),
+      );
+    } catch (error) {
+      await this.forget([member]).catch(() => undefined); // else its place stays taken until expiresAt
+      throw error;
+    }
+    if (created !== 'ok') {
+      await this.forget([member]);
+      throw new Error(`session id ${record.id} already exists`);
+    }
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const key = this.keys.session(id);
+    const values = await this.connection.run('read a session', (redis) => redis.hmgetBuffer(key, ...SESSION_FIELDS));
+    return this.live(decodeSession(id, key, values));
+  }
+
+  async compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
+    const reply = await this.connection.run('update a session', (redis) =>
+      redis.rnnSessionCompareAndSet(...this.compareAndSetArguments({ id, expectedVersion, next })),
+    );
+    return compareAndSetResult(reply, id);
+  }
+
+  /**
+   * Reads several sessions in ONE round trip (a pipeline of HMGETs): what get() answers, per id,
+   * in order. For a batcher that loads the sessions of a batch at once. Standalone Redis only:
+   * a Cluster pipeline must stay within one slot, and these keys are spread across slots.
+   */
+  async getMany(ids: readonly string[]): Promise<(SessionRecord | undefined)[]> {
+    if (ids.length === 0) return [];
+    const keys = ids.map((id) => this.keys.session(id));
+    const replies = await this.connection.run('read sessions', async (redis) => {
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.hmgetBuffer(key, ...SESSION_FIELDS);
+      return pipelineResults<(Buffer | null)[]>(await pipeline.exec());
+    });
+    return replies.map((values, i) => this.live(decodeSession(ids[i]!, keys[i]!, values)));
+  }
+
+  /**
+   * Several compare-and-sets in ONE round trip (a pipeline of the same script compareAndSet runs):
+   * what compareAndSet answers, per item, in order. Each item is atomic on its own; the batch is
+   * not a transaction (one may conflict while the others succeed). Standalone Redis only, as getMany.
+   */
+  async compareAndSetMany(items: readonly CompareAndSetItem[]): Promise<CompareAndSetResult[]> {
+    if (items.length === 0) return [];
+    const replies = await this.connection.run('update sessions', async (redis) => {
+      const pipeline = redis.pipeline();
+      for (const item of items) pipeline.rnnSessionCompareAndSet(...this.compareAndSetArguments(item));
+      return pipelineResults<string>(await pipeline.exec());
+    });
+    return replies.map((reply, i) => compareAndSetResult(reply, items[i]!.id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const [outcome, model] = await this.connection.run('delete a session', (redis) =>
+      redis.rnnSessionDelete(this.keys.session(id), this.now()),
+    );
+    // 'expired': gone already; its index entry stays for the sweep, which reports the expiry.
+    if (outcome !== 'deleted' || model === undefined) return false;
+    await this.forget([expiryMember(model, id)]);
+    return true;
+  }
+
+  /** Sessions per model across every replica sharing the prefix (after a sweep, as the memory store does). */
+  async countByModel(): Promise<Map<string, number>> {
+    await this.sweep();
+    const counts = await this.connection.run('count sessions', (redis) => redis.hgetall(this.keys.models));
+    const byModel = new Map<string, number>();
+    for (const [model, count] of Object.entries(counts)) {
+      if (Number(count) > 0) byModel.set(model, Number(count));
+    }
+    return byModel;
+  }
+
+  onExpired(listener: (model: string) => void): void {
+    this.expiryListeners.push(listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.connection.run('answer PING', (redis) => redis.ping());
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping?.catch(() => undefined);
+    await this.connection.close();
+  }
+
+  /**
+   * Removes the sessions whose index entry came due and that really expired, reporting each to
+   * the onExpired listeners, and re-files the ones a write kept alive. Answers how many expiries
+   * THIS call reported. Concurrent calls share one run.
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepDue().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepDue(): Promise<number> {
+    let reported = 0;
+    for (let batch = 0; batch < MAX_SWEEP_BATCHES; batch++) {
+      const now = this.now();
+      const due = await this.connection.run('find expired sessions', (redis) =>
+        redis.zrangebyscore(this.keys.expiries, '-inf', now, 'LIMIT', 0, this.sweepBatchSize),
+      );
+      if (due.length === 0) break;
+      const fates = await this.connection.run('expire sessions', async (redis) => {
+        const pipeline = redis.pipeline();
+        for (const member of due) pipeline.rnnSessionReap(this.keys.session(parseExpiryMember(member).id), now);
+        return pipelineResults<string | null>(await pipeline.exec());
+      });
+      const gone = due.filter((_, i) => fates[i] === null);
+      const alive = due.flatMap((member, i) => (fates[i] === null ? [] : [fates[i]!, member]));
+      if (alive.length > 0) {
+        // XX: never re-add a session someone removed meanwhile; GT: never move an entry back.
+        await this.connection.run('re-file live sessions', (redis) => redis.zadd(this.keys.expiries, 'XX', 'GT', ...alive));
+      }
+      const removed = gone.length > 0 ? await this.forget(gone) : [];
+      removed.forEach((wasRemoved, i) => {
+        if (wasRemoved !== 1) return;
+        reported++;
+        const { model } = parseExpiryMember(gone[i]!);
+        for (const listener of this.expiryListeners) listener(model);
+      });
+      if (due.length < this.sweepBatchSize) break;
+    }
+    return reported;
+  }
+
+  private backgroundSweep(): void {
+    // While Redis is away the connection has reported the outage once; no sweep error per tick.
+    if (!this.connection.ready) return;
+    this.sweep().catch((error: unknown) => this.onError?.(error as Error));
+  }
+
+  /** Takes a place in the index for `record`: ['ok'] | ['exists'] | ['full', due, earliestExpiresAt]. */
+  private reserve(record: SessionRecord, member: string): Promise<[string, number?, string?]> {
+    return this.connection.run('reserve a session place', (redis) =>
+      redis.rnnIndexReserve(this.keys.expiries, this.keys.models, member, record.expiresAt, record.model, this.maxSessions, this.now()),
+    );
+  }
+
+  /** Removes index entries; per member, 1 when this call removed it. */
+  private forget(members: readonly string[]): Promise<number[]> {
+    return this.connection.run('release session places', (redis) =>
+      redis.rnnIndexForget(this.keys.expiries, this.keys.models, ...members),
+    );
+  }
+
+  private compareAndSetArguments(item: CompareAndSetItem): [string, number, number, number, ...(string | Buffer)[]] {
+    const { id, expectedVersion, next } = item;
+    return [
+      this.keys.session(id),
+      this.now(),
+      expectedVersion,
+      expiryArgument(next.expiresAt),
+      ...sessionFields(next, { withModel: false }),
+    ];
+  }
+
+  /** The record unless it has expired by this replica's clock (Redis may not have dropped it yet). */
+  private live(record: SessionRecord | undefined): SessionRecord | undefined {
+    return record !== undefined && record.expiresAt > this.now() ? record : undefined;
+  }
+}
+
+/** PEXPIREAT takes whole milliseconds; rounding up never drops a session before its expiresAt. */
+function expiryArgument(expiresAt: number): number {
+  return Math.ceil(expiresAt);
+}
+
+function compareAndSetResult(reply: string, id: string): CompareAndSetResult {
+  if (reply === 'ok' || reply === 'conflict' || reply === 'missing') return reply;
+  throw new Error(`compare-and-set of session ${id}: unexpected script reply ${JSON.stringify(reply)}`);
+}
+
+/** The replies of an executed pipeline; the first failed command fails the whole call. */
+function pipelineResults<T>(results: [Error | null, unknown][] | null): T[] {
+  if (results === null) throw new Error('the pipeline was discarded');
+  return results.map(([error, reply]) => {
+    if (error) throw error;
+    return reply as T;
+  });
+}

@@ -1,0 +1,61 @@
+// Where sessions live. The inference service only talks to this interface, so a session may be
+// held by this process (memory-session-store.ts) or shared by replicas (a Redis store): nothing
+// here assumes the state is local, and every change is a compare-and-set on `version`.
+import { TooManySessionsError } from '../errors.js';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly model: string;
+  /** The identity of the model package the session was created with (ModelEntry.identity). */
+  readonly modelIdentity: string;
+  /** Elements consumed so far. */
+  readonly t: number;
+  /**
+   * Increments on every write, reset included, so a compare-and-set is never fooled by a
+   * session that went back to an earlier t.
+   */
+  readonly version: number;
+  /** Flat state, layout of src/engine/types.ts (stateSize values). */
+  readonly state: Float32Array;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  /** Idle time to live. */
+  readonly ttlSeconds: number;
+  /** Epoch milliseconds; the session is gone from this instant on. */
+  readonly expiresAt: number;
+}
+
+export type CompareAndSetResult = 'ok' | 'conflict' | 'missing';
+
+export interface SessionStore {
+  /**
+   * Stores a new session (expiring at record.expiresAt). Throws TooManySessionsError (with
+   * retryAfterSeconds) when the store already holds its maximum: sessions are never evicted.
+   */
+  create(record: SessionRecord): Promise<void>;
+  /** The session, or undefined when unknown or expired (expired sessions are gone at once, swept or not). */
+  get(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * Atomically replaces the session with `next` if its stored version is still `expectedVersion`;
+   * the idle TTL restarts (the session expires at next.expiresAt).
+   * 'conflict': someone else wrote it first; 'missing': unknown or expired.
+   */
+  compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult>;
+  /** True when the session existed. */
+  delete(id: string): Promise<boolean>;
+  /** Live sessions per model name, for the rnn_sessions_active gauge (read at scrape time). */
+  countByModel(): Promise<Map<string, number>>;
+  /** Called once per session that expired (not for deleted ones), with its model name. */
+  onExpired(listener: (model: string) => void): void;
+  /** Resolves when the store answers; rejects with the reason otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The 429 a full store answers with; retryAfterSeconds becomes the Retry-After header. */
+export function tooManySessions(maxSessions: number, retryAfterSeconds: number): Error & { retryAfterSeconds: number } {
+  const error = new TooManySessionsError(
+    `the server holds its maximum of ${maxSessions} sessions (MAX_SESSIONS); delete unused sessions or retry later`,
+  );
+  return Object.assign(error, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+}
