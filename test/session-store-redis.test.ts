@@ -4,7 +4,7 @@
 // prefix; all of them are deleted at the end.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisSessionStore, type RedisSessionStore } from '../src/service/redis-session-store.js';
 import type { SessionRecord } from '../src/service/session-store.js';
@@ -46,8 +46,11 @@ function newPrefix(): string {
   return prefix;
 }
 
-/** Stores sharing a prefix and a clock: replicas of one deployment. Only explicit sweeps run. */
-function replicas(count: number, maxSessions: number) {
+/**
+ * Stores sharing a prefix and a clock: replicas of one deployment. Only explicit sweeps run.
+ * With a test context they are closed after the test, whatever happens.
+ */
+function replicas(count: number, maxSessions: number, t?: TestContext) {
   const clock = new ManualClock();
   const prefix = newPrefix();
   const stores = Array.from({ length: count }, () =>
@@ -62,15 +65,11 @@ function replicas(count: number, maxSessions: number) {
     advance: async (ms) => clock.advance(ms),
     close,
   };
-  return { prefix, stores, harness, close };
+  t?.after(close);
+  return { prefix, stores, harness };
 }
 
-function single(maxSessions = 100) {
-  const { harness } = replicas(1, maxSessions);
-  return harness;
-}
-
-runSessionStoreContract('redis', async ({ maxSessions }) => single(maxSessions));
+runSessionStoreContract('redis', async ({ maxSessions }) => replicas(1, maxSessions).harness);
 
 /** The first {...} of a key with something inside: what Redis Cluster hashes. */
 function hashTag(key: string): string {
@@ -88,8 +87,8 @@ function written(harness: SessionStoreHarness, current: SessionRecord, change: P
 }
 
 describe('redis session store: storage', () => {
-  it('keeps the state as raw little-endian float32 bytes, bit-exact', async () => {
-    const harness = single();
+  it('keeps the state as raw little-endian float32 bytes, bit-exact', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const special = Float32Array.from([-0, 0, 1.401298464324817e-45, -1.1754942106924411e-38, 3.4028234663852886e38, -Infinity, Infinity, NaN, 1 / 3]);
     const record = sessionRecord(harness, { state: special });
     await harness.store.create(record);
@@ -98,22 +97,20 @@ describe('redis session store: storage', () => {
     special.forEach((value, i) => expected.writeFloatLE(value, i * 4));
     assert.deepEqual(stored, expected, 'the stored bytes are the little-endian float32 encoding');
     assert.deepEqual(bits((await harness.store.get(record.id))!.state), bits(special));
-    await harness.close();
   });
 
-  it('round-trips a state larger than one socket read (400 KB)', async () => {
-    const harness = single();
+  it('round-trips a state larger than one socket read (400 KB)', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const state = Float32Array.from({ length: 100_000 }, (_, i) => Math.sin(i) * 1e-3 * i);
     const record = sessionRecord(harness, { state });
     await harness.store.create(record);
     const read = (await harness.store.get(record.id))!.state;
     assert.equal(read.byteOffset % 4, 0);
     assert.deepEqual(bits(read), bits(state));
-    await harness.close();
   });
 
-  it('puts every key under the prefix, the session id as the hash tag, the bookkeeping keys in one slot', async () => {
-    const { prefix, harness, close } = replicas(1, 10);
+  it('puts every key under the prefix, the session id as the hash tag, the bookkeeping keys in one slot', async (t) => {
+    const { prefix, harness } = replicas(1, 10, t);
     const record = sessionRecord(harness);
     await harness.store.create(record);
     const keys = (await admin.keys(`${prefix}*`)).sort();
@@ -123,11 +120,10 @@ describe('redis session store: storage', () => {
     assert.equal(hashTag(harness.store.keys.expiries), 'sessions');
     assert.equal(hashTag(harness.store.keys.models), 'sessions');
     assert.equal(await admin.type(sessionKey), 'hash');
-    await close();
   });
 
-  it('sets the key to expire at expiresAt on create and on every write, not on a refused one', async () => {
-    const harness = single();
+  it('sets the key to expire at expiresAt on create and on every write, not on a refused one', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const record = sessionRecord(harness, { ttlSeconds: 30 });
     const key = harness.store.keys.session(record.id);
     await harness.store.create(record);
@@ -139,11 +135,10 @@ describe('redis session store: storage', () => {
     await harness.advance(5_000);
     assert.equal(await harness.store.compareAndSet(record.id, 0, written(harness, record)), 'conflict');
     assert.equal(await admin.pexpiretime(key), next.expiresAt, 'a refused write leaves the expiry alone');
-    await harness.close();
   });
 
-  it('refuses a session hash it did not write with an error naming the key and the field', async () => {
-    const harness = single();
+  it('refuses a session hash it did not write with an error naming the key and the field', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const key = harness.store.keys.session('forged');
     await admin.hset(key, { model: 'gru', t: '1' });
     await assert.rejects(harness.store.get('forged'), new RegExp(`Redis key .*forged.*: field modelIdentity is missing`));
@@ -151,13 +146,12 @@ describe('redis session store: storage', () => {
     await harness.store.create(record);
     await admin.hset(harness.store.keys.session(record.id), 'state', Buffer.alloc(5));
     await assert.rejects(harness.store.get(record.id), /field state: 5 bytes is not a whole number of float32 values/);
-    await harness.close();
   });
 });
 
 describe('redis session store: batched calls', () => {
-  it('getMany answers what get answers, per id and in order', async () => {
-    const harness = single();
+  it('getMany answers what get answers, per id and in order', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const a = sessionRecord(harness, { state: Float32Array.from([1, 2, 3, 4]) });
     const b = sessionRecord(harness, { ttlSeconds: 1 });
     const c = sessionRecord(harness, { model: 'lstm', t: 4 });
@@ -167,11 +161,10 @@ describe('redis session store: batched calls', () => {
     assert.deepEqual(many, [await harness.store.get(c.id), undefined, undefined, await harness.store.get(a.id)]);
     assert.equal(many[0]!.t, 4);
     assert.deepEqual(await harness.store.getMany([]), []);
-    await harness.close();
   });
 
-  it('compareAndSetMany applies each compare-and-set on its own: ok, conflict and missing in one call', async () => {
-    const harness = single();
+  it('compareAndSetMany applies each compare-and-set on its own: ok, conflict and missing in one call', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const a = sessionRecord(harness);
     const b = sessionRecord(harness);
     await harness.store.create(a);
@@ -186,13 +179,12 @@ describe('redis session store: batched calls', () => {
     assert.deepEqual(await harness.store.get(a.id), nextA);
     assert.equal((await harness.store.get(b.id))!.version, 0);
     assert.deepEqual(await harness.store.compareAndSetMany([]), []);
-    await harness.close();
   });
 });
 
 describe('redis session store: expiry', () => {
-  it('the sweep re-files a session kept alive by writes and reports it only once it is really idle', async () => {
-    const harness = single();
+  it('the sweep re-files a session kept alive by writes and reports it only once it is really idle', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const expired: string[] = [];
     harness.store.onExpired((model) => expired.push(model));
     const record = sessionRecord(harness, { ttlSeconds: 2 });
@@ -209,11 +201,10 @@ describe('redis session store: expiry', () => {
     assert.deepEqual(expired, ['gru']);
     assert.equal(await admin.exists(harness.store.keys.session(record.id)), 0, 'the sweep removed the key');
     assert.equal(await harness.store.sweep(), 0, 'reported once');
-    await harness.close();
   });
 
-  it('a session Redis dropped by itself is reported as expired; a deleted one is not', async () => {
-    const harness = single();
+  it('a session Redis dropped by itself is reported as expired; a deleted one is not', async (t) => {
+    const { harness } = replicas(1, 100, t);
     const expired: string[] = [];
     harness.store.onExpired((model) => expired.push(model));
     const dropped = sessionRecord(harness, { model: 'lstm', ttlSeconds: 1 });
@@ -226,13 +217,12 @@ describe('redis session store: expiry', () => {
     assert.equal(await harness.store.sweep(), 1);
     assert.deepEqual(expired, ['lstm']);
     assert.deepEqual(Object.fromEntries(await harness.store.countByModel()), {});
-    await harness.close();
   });
 });
 
 describe('redis session store: two replicas sharing one prefix', () => {
-  it('racing 40 compare-and-sets on one session, exactly one wins each version', async () => {
-    const { stores, harness, close } = replicas(2, 10);
+  it('racing 40 compare-and-sets on one session, exactly one wins each version', async (t) => {
+    const { stores, harness } = replicas(2, 10, t);
     const record = sessionRecord(harness, { state: Float32Array.from([0]) });
     await harness.store.create(record);
     const wins: number[] = [];
@@ -253,11 +243,10 @@ describe('redis session store: two replicas sharing one prefix', () => {
     const final = (await stores[1]!.get(record.id))!;
     assert.deepEqual([final.version, final.t, final.state[0]], [40, 40, 40], 'no write was lost');
     assert.ok(conflicts > 0, 'the replicas did race');
-    await close();
   });
 
-  it('enforces maxSessions across replicas, also for concurrent creates', async () => {
-    const { stores, harness, close } = replicas(2, 5);
+  it('enforces maxSessions across replicas, also for concurrent creates', async (t) => {
+    const { stores, harness } = replicas(2, 5, t);
     const attempts = Array.from({ length: 12 }, (_, i) => stores[i % 2]!.create(sessionRecord(harness, { model: i % 3 === 0 ? 'lstm' : 'gru' })));
     const outcomes = await Promise.allSettled(attempts);
     const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
@@ -267,21 +256,20 @@ describe('redis session store: two replicas sharing one prefix', () => {
       const counts = await store.countByModel();
       assert.equal([...counts.values()].reduce((sum, n) => sum + n, 0), 5, 'every replica counts the shared sessions');
     }
-    await close();
   });
 
-  it('counts each expiry once however many replicas sweep', async () => {
-    const { stores, harness, close } = replicas(3, 100);
+  it('counts each expiry once however many replicas sweep', async (t) => {
+    const { stores, harness } = replicas(3, 100, t);
     const expired: string[] = [];
     for (const store of stores) store.onExpired((model) => expired.push(model));
     const models = ['gru', 'gru', 'lstm', 'gru', 'lstm', 'gru', 'rnn'];
     for (const [i, model] of models.entries()) await stores[i % 3]!.create(sessionRecord(harness, { model, ttlSeconds: 1 }));
     await stores[0]!.create(sessionRecord(harness, { model: 'gru', ttlSeconds: 60 }));
     await harness.advance(1500);
-    const reported = await Promise.all([...stores, ...stores].map((store) => store.sweep()));
+    const reported = await Promise.all(stores.map((store) => store.sweep())); // racing each other
     assert.equal(reported.reduce((sum, n) => sum + n, 0), models.length);
     assert.deepEqual(expired.sort(), [...models].sort());
+    assert.deepEqual(await Promise.all(stores.map((store) => store.sweep())), [0, 0, 0], 'nothing left to report');
     for (const store of stores) assert.deepEqual(Object.fromEntries(await store.countByModel()), { gru: 1 });
-    await close();
   });
 });

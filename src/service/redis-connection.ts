@@ -24,6 +24,7 @@ export class RedisConnection {
   private readonly firstAttempt: Promise<void>;
   private nextReconnectDelayMs = 0;
   private reportedOutage = false;
+  private closing = false;
   /** The last connection error, for the message of commands refused while disconnected. */
   private lastError: Error | undefined;
   private readonly where: string;
@@ -44,23 +45,27 @@ export class RedisConnection {
       connectionName: 'rnn-serve-sessions',
       scripts: SESSION_SCRIPTS,
     });
-    // Without a listener ioredis prints every failed reconnection attempt; report each outage once.
-    this.client.on('error', (error: Error) => {
+    // Without a listener ioredis prints every failed reconnection attempt; report each outage once,
+    // with its first error (a connection that just closes emits none).
+    const reportOutage = (error: Error): void => {
       this.lastError = error;
-      if (this.reportedOutage) return;
+      if (this.reportedOutage || this.closing) return;
       this.reportedOutage = true;
       options.onError?.(error);
-    });
+    };
+    this.client.on('error', reportOutage);
+    this.client.on('close', () => reportOutage(this.lastError ?? new Error('the connection to Redis closed')));
     this.client.on('ready', () => {
+      this.lastError = undefined;
       this.reportedOutage = false;
       this.nextReconnectDelayMs = 0;
     });
     this.firstAttempt = new Promise((resolve) => {
       const settle = (): void => {
-        this.client.off('ready', settle).off('error', settle).off('end', settle);
+        this.client.off('ready', settle).off('error', settle).off('close', settle);
         resolve();
       };
-      this.client.on('ready', settle).on('error', settle).on('end', settle);
+      this.client.on('ready', settle).on('error', settle).on('close', settle);
     });
   }
 
@@ -97,6 +102,7 @@ export class RedisConnection {
 
   /** Quits politely when connected, else drops the socket and stops reconnecting. Never hangs. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.client.status === 'ready') {
       try {
         await this.client.quit();

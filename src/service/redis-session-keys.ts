@@ -15,8 +15,6 @@
 
 export interface SessionKeys {
   session(id: string): string;
-  /** Glob matching every key of this prefix (tests clean up with it). */
-  readonly pattern: string;
   readonly expiries: string;
   readonly models: string;
 }
@@ -24,7 +22,6 @@ export interface SessionKeys {
 export function sessionKeys(prefix: string): SessionKeys {
   return {
     session: (id) => `${prefix}session:{${id}}`,
-    pattern: `${escapeGlob(prefix)}*`,
     expiries: `${prefix}{sessions}:expiries`,
     models: `${prefix}{sessions}:models`,
   };
@@ -42,8 +39,4 @@ export function parseExpiryMember(member: string): { model: string; id: string }
   const at = member.indexOf(SEPARATOR);
   if (at < 0) throw new Error(`malformed session index member ${JSON.stringify(member)}: no NUL separator`);
   return { model: member.slice(0, at), id: member.slice(at + 1) };
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
