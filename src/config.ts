@@ -15,11 +15,21 @@ export interface Config {
   /** Empty: no authentication. */
   readonly apiKeys: readonly string[];
   readonly maxSequenceLength: number;
+  /** Most tokens one generate request may ask for (max_tokens). */
+  readonly maxGenerateTokens: number;
+  /** Most predictions one forecast request may ask for (horizon). */
+  readonly maxForecastHorizon: number;
   readonly bodyLimitBytes: number;
   /** Requests slower than this are logged at warn even when request logging is off. */
   readonly slowRequestMs: number;
   /** Log one line per request (Fastify's default); off by default, it costs a third of the throughput. */
   readonly logRequests: boolean;
+  /** WebSocket streams: how often an idle stream is pinged (0: never). */
+  readonly streamPingIntervalMs: number;
+  /** WebSocket streams: reply bytes held for a client that does not read them. */
+  readonly streamMaxBufferedBytes: number;
+  /** WebSocket streams: how long replies may stay above that before the client is dropped. */
+  readonly streamSendTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -41,9 +51,14 @@ export const CONFIG_DEFAULTS = {
   MAX_SESSIONS: '100000',
   API_KEYS: '',
   MAX_SEQUENCE_LENGTH: '10000',
+  MAX_GENERATE_TOKENS: '1000',
+  MAX_FORECAST_HORIZON: '1000',
   BODY_LIMIT_BYTES: '4194304',
   SLOW_REQUEST_MS: '1000',
   LOG_REQUESTS: 'false',
+  STREAM_PING_INTERVAL_MS: '30000',
+  STREAM_MAX_BUFFERED_BYTES: '1048576',
+  STREAM_SEND_TIMEOUT_MS: '10000',
 } as const satisfies Record<string, string>;
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -80,8 +95,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxSessions: integer('MAX_SESSIONS', 1),
     apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),
     maxSequenceLength: integer('MAX_SEQUENCE_LENGTH', 1),
+    maxGenerateTokens: integer('MAX_GENERATE_TOKENS', 1),
+    maxForecastHorizon: integer('MAX_FORECAST_HORIZON', 1),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024),
     slowRequestMs: integer('SLOW_REQUEST_MS', 0),
     logRequests: oneOf('LOG_REQUESTS', ['true', 'false']) === 'true',
+    streamPingIntervalMs: integer('STREAM_PING_INTERVAL_MS', 0),
+    streamMaxBufferedBytes: integer('STREAM_MAX_BUFFERED_BYTES', 1024),
+    streamSendTimeoutMs: integer('STREAM_SEND_TIMEOUT_MS', 1),
   };
 }

@@ -2,6 +2,8 @@
 // a schema that points at it).
 import type { TSchema } from 'typebox';
 import { ErrorResponse, State } from './common.js';
+import { ForecastRequest, ForecastResponse, SessionForecastRequest, SessionForecastResponse } from './forecast.js';
+import { GenerateRequest, GenerateResponse, SessionGenerateRequest, SessionGenerateResponse } from './generate.js';
 import { Liveness, Readiness } from './health.js';
 import { ModelInfo, ModelList } from './models.js';
 import { PredictBatchResponse, PredictRequest, PredictResponse, PredictSequence, SequenceResult } from './predict.js';
@@ -32,9 +34,19 @@ export const sharedSchemas: readonly TSchema[] = [
   ResetRequest,
   Liveness,
   Readiness,
+  GenerateRequest,
+  GenerateResponse,
+  SessionGenerateRequest,
+  SessionGenerateResponse,
+  ForecastRequest,
+  ForecastResponse,
+  SessionForecastRequest,
+  SessionForecastResponse,
 ];
 
 export * from './common.js';
+export * from './forecast.js';
+export * from './generate.js';
 export * from './health.js';
 export * from './models.js';
 export * from './predict.js';

@@ -75,6 +75,38 @@ export interface ReadinessReport {
   readonly sessionStore: string;
 }
 
+/** Runs elements on one model through the scheduler; the outputs are the network's, not denormalized. */
+export type RunElements = (inputs: Float32Array, steps: number, state: Float32Array) => Promise<SequenceResult>;
+
+/**
+ * An autoregressive job (generation, forecasting): it chooses its next inputs from its own
+ * outputs, so it drives the network itself, through the service's scheduler (src/service/
+ * generation.ts, forecast.ts). The service supplies the model, the start state and the metrics.
+ */
+export interface RolloutJob<R> {
+  /** Checks the request against the model; throwing refuses it before anything changes. May run again on a retry. */
+  prepare(model: ServedModel): void;
+  /** Runs from `state` (read only). On a session it runs again from the new state if another replica wrote meanwhile. */
+  execute(model: ServedModel, state: Float32Array, run: RunElements): Promise<RolloutResult<R>>;
+}
+
+export interface RolloutResult<R> {
+  /** Elements the network consumed: a session's t advances by this. */
+  readonly steps: number;
+  /** The state after them. */
+  readonly state: Float32Array;
+  readonly result: R;
+}
+
+export interface RolloutOutcome<R> extends RolloutResult<R> {
+  readonly model: ServedModel;
+}
+
+export interface SessionRolloutOutcome<R> extends RolloutOutcome<R> {
+  /** The session after the job. */
+  readonly session: SessionRecord;
+}
+
 interface SessionUpdate {
   /** Throws to refuse the request before anything changes. */
   validate(current: SessionRecord): void;
@@ -193,6 +225,41 @@ export class InferenceService {
     return this.sessionQueue.run(id, () => this.stepNow(id, input, transport));
   }
 
+  /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
+  async rollout<R>(modelName: string, state: unknown, job: RolloutJob<R>, transport: Transport = 'predict'): Promise<RolloutOutcome<R>> {
+    const model = this.models.get(modelName);
+    job.prepare(model);
+    const outcome = await job.execute(model, decodeState(model, state), this.runOn(model));
+    this.metrics.stepsTotal.inc({ model: model.name, transport }, outcome.steps);
+    return { ...outcome, model };
+  }
+
+  /** The same from a session's state, ordered and checked like step; the session advances by the job's steps. */
+  rolloutInSession<R>(
+    id: string,
+    expectedT: number | undefined,
+    job: RolloutJob<R>,
+    transport: Extract<Transport, 'session' | 'stream'> = 'session',
+  ): Promise<SessionRolloutOutcome<R>> {
+    return this.sessionQueue.run(id, async () => {
+      let model: ServedModel | undefined;
+      let outcome: RolloutResult<R> | undefined;
+      const session = await this.write(id, expectedT, {
+        validate: (current) => {
+          model = this.models.get(current.model);
+          if (current.modelIdentity !== model.identity) throw mismatch(current, model);
+          job.prepare(model);
+        },
+        compute: async (current) => {
+          outcome = await job.execute(model!, current.state, this.runOn(model!));
+          return { t: current.t + outcome.steps, state: outcome.state };
+        },
+      });
+      this.metrics.stepsTotal.inc({ model: model!.name, transport }, outcome!.steps);
+      return { ...outcome!, model: model!, session };
+    });
+  }
+
   /** Back to t = 0 from `state` (zeros when absent), bound to the package loaded now. */
   reset(id: string, state?: unknown): Promise<SessionRecord> {
     return this.sessionQueue.run(id, async () => {
@@ -292,6 +359,10 @@ export class InferenceService {
         throw new SequenceConflictError(`session '${id}' was changed by another request meanwhile; nothing was changed, retry`);
       }
     }
+  }
+
+  private runOn(model: ServedModel): RunElements {
+    return (inputs, steps, state) => this.scheduler.run(model, state, inputs, steps);
   }
 
   private async requireSession(id: string): Promise<SessionRecord> {

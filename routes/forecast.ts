@@ -1,0 +1,101 @@
+// POST /v1/models/{model}/forecast and POST /v1/sessions/{id}/forecast: predictions fed back as
+// inputs (src/service/forecast.ts has the semantics). Handlers only translate JSON to the service.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { forecast, forecastInSession, type ForecastLimits, type ForecastResult } from '../src/service/forecast.js';
+import { stateToJson, toRows } from '../src/service/json-codec.js';
+import {
+  ForecastRequest,
+  ForecastResponse,
+  ModelParams,
+  SessionForecastRequest,
+  SessionForecastResponse,
+  SessionParams,
+  errorResponse,
+  ref,
+} from '../src/schemas/index.js';
+
+export interface ForecastRoutesOptions {
+  readonly limits: ForecastLimits;
+}
+
+const invalid = errorResponse(
+  'Malformed input, a horizon out of range, or a model whose outputs cannot be its inputs (output_size != input_size) (INVALID_INPUT)',
+);
+const tooLarge = errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)');
+
+const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (app, { limits }) => {
+  app.post(
+    '/models/:model/forecast',
+    {
+      schema: {
+        tags: ['forecast'],
+        summary: 'Forecast: run a history, then feed each prediction back as the next input',
+        description:
+          'For models with output_size = input_size. Feeding back is exactly what posting each returned prediction ' +
+          'as the next input would do. The state returned has consumed the history and every prediction.',
+        params: ModelParams,
+        body: ref(ForecastRequest),
+        response: {
+          200: ref(ForecastResponse),
+          400: invalid,
+          404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          413: tooLarge,
+          503: errorResponse('The model failed to load (MODEL_NOT_READY)'),
+        },
+      },
+    },
+    async (request) => {
+      const { inputs, horizon, state } = request.body;
+      const outcome = await forecast(app.inference, request.params.model, { inputs, horizon, state }, limits);
+      return {
+        model: outcome.model.name,
+        outputs: predictionRows(outcome.result, outcome.model.outputSize),
+        state: stateToJson(outcome.model.stateLayout, outcome.state),
+      };
+    },
+  );
+
+  app.post(
+    '/sessions/:id/forecast',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Forecast on a session, advancing it by the history and every prediction',
+        params: SessionParams,
+        body: ref(SessionForecastRequest),
+        response: {
+          200: ref(SessionForecastResponse),
+          400: invalid,
+          404: errorResponse('Unknown, deleted or expired session (SESSION_NOT_FOUND)'),
+          409: errorResponse(
+            "expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); " +
+              'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
+          ),
+          413: tooLarge,
+          503: errorResponse("The session's model failed to load (MODEL_NOT_READY)"),
+        },
+      },
+    },
+    async (request) => {
+      const { inputs, horizon, expected_t, return_state } = request.body;
+      const outcome = await forecastInSession(
+        app.inference,
+        request.params.id,
+        { inputs, horizon, ...(expected_t !== undefined ? { expectedT: expected_t } : {}) },
+        limits,
+      );
+      const answer = {
+        session_id: outcome.session.id,
+        t: outcome.session.t,
+        outputs: predictionRows(outcome.result, outcome.model.outputSize),
+      };
+      return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
+    },
+  );
+};
+
+function predictionRows(result: ForecastResult, outputSize: number): number[][] {
+  return toRows(result.outputs, result.horizon, outputSize);
+}
+
+export default forecastRoutes;

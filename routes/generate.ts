@@ -1,0 +1,117 @@
+// POST /v1/models/{model}/generate and POST /v1/sessions/{id}/generate: text from a token model
+// (src/service/generation.ts has the semantics). Handlers only translate JSON to the service.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { generate, generateInSession, type GenerateInput, type GenerationLimits, type GenerationResult } from '../src/service/generation.js';
+import { stateToJson } from '../src/service/json-codec.js';
+import {
+  GenerateRequest,
+  GenerateResponse,
+  ModelParams,
+  SessionGenerateRequest,
+  SessionGenerateResponse,
+  SessionParams,
+  errorResponse,
+  ref,
+} from '../src/schemas/index.js';
+
+export interface GenerateRoutesOptions {
+  readonly limits: GenerationLimits;
+}
+
+const invalid = errorResponse(
+  'Malformed input or parameters, or a model that cannot generate (no vocabulary, output_size not the vocabulary size) (INVALID_INPUT)',
+);
+const tooLarge = errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)');
+const notReady = errorResponse('The model failed to load (MODEL_NOT_READY)');
+
+const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (app, { limits }) => {
+  app.post(
+    '/models/:model/generate',
+    {
+      schema: {
+        tags: ['generate'],
+        summary: 'Generate tokens from a prompt with a token model',
+        description:
+          'Runs the prompt, then samples each next token from the model\'s outputs and feeds it back, until max_tokens ' +
+          'or a stop string. The state returned has consumed the prompt and every generated token.',
+        params: ModelParams,
+        body: ref(GenerateRequest),
+        response: {
+          200: ref(GenerateResponse),
+          400: invalid,
+          404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          413: tooLarge,
+          503: notReady,
+        },
+      },
+    },
+    async (request) => {
+      const { state, ...rest } = request.body;
+      const outcome = await generate(app.inference, request.params.model, { ...toInput(rest), state }, limits);
+      return {
+        model: outcome.model.name,
+        ...toJson(outcome.result),
+        state: stateToJson(outcome.model.stateLayout, outcome.state),
+      };
+    },
+  );
+
+  app.post(
+    '/sessions/:id/generate',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Generate tokens on a session, advancing it by the prompt and every generated token',
+        params: SessionParams,
+        body: ref(SessionGenerateRequest),
+        response: {
+          200: ref(SessionGenerateResponse),
+          400: invalid,
+          404: errorResponse('Unknown, deleted or expired session (SESSION_NOT_FOUND)'),
+          409: errorResponse(
+            "expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); " +
+              'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
+          ),
+          413: tooLarge,
+          503: errorResponse("The session's model failed to load (MODEL_NOT_READY)"),
+        },
+      },
+    },
+    async (request) => {
+      const { expected_t, return_state, ...rest } = request.body;
+      const outcome = await generateInSession(
+        app.inference,
+        request.params.id,
+        { ...toInput(rest), ...(expected_t !== undefined ? { expectedT: expected_t } : {}) },
+        limits,
+      );
+      const answer = { session_id: outcome.session.id, t: outcome.session.t, ...toJson(outcome.result) };
+      return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
+    },
+  );
+};
+
+function toInput(body: Omit<GenerateRequest, 'state'>): GenerateInput {
+  return {
+    text: body.text,
+    tokens: body.tokens,
+    maxTokens: body.max_tokens,
+    temperature: body.temperature,
+    topK: body.top_k,
+    topP: body.top_p,
+    seed: body.seed,
+    stop: body.stop,
+  };
+}
+
+function toJson(result: GenerationResult) {
+  return {
+    text: result.text,
+    tokens: result.tokens,
+    finish_reason: result.finishReason,
+    ...(result.stopSequence !== undefined ? { stop_sequence: result.stopSequence } : {}),
+    seed: result.seed,
+  };
+}
+
+export default generateRoutes;
