@@ -1,32 +1,16 @@
-// The deployment files (Dockerfile, docker-compose.yml, deploy/prometheus.yml, .env.example)
-// checked against the code they deploy, since no Docker engine runs here: every variable they
-// set is one the service reads, probes and scrapes hit routes that exist on the right port,
-// and the image runs what `npm run build` produces.
+// The Dockerfile and .env.example checked against the code they deploy, since no Docker engine
+// runs here: every variable they set is one the service reads, the image's healthcheck hits a
+// route that exists on the right port, and the image runs what `npm run build` produces.
+// (docker-compose.yml and deploy/: deploy-compose.test.ts and deploy-kubernetes.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
-import { parse } from 'yaml';
-import { buildApp } from '../src/app.js';
-import { CONFIG_DEFAULTS, loadConfig } from '../src/config.js';
+import { CONFIG_DEFAULTS } from '../src/config.js';
+import { buildTestApp } from './helpers/app.js';
 
 const read = (path: string): string => readFileSync(path, 'utf8');
 const configVariables = Object.keys(CONFIG_DEFAULTS).sort();
-
-interface ComposeService {
-  build?: string | { context: string };
-  image?: string;
-  ports?: string[];
-  environment?: Record<string, string | number | boolean | null>;
-  healthcheck?: { test: string[] | string };
-  volumes?: string[];
-}
-interface Compose {
-  services: Record<string, ComposeService>;
-}
-
-const compose = parse(read('docker-compose.yml')) as Compose;
-const [serviceName, service] = Object.entries(compose.services).find(([, s]) => s.build !== undefined) ?? [];
 
 /** The Dockerfile as instructions: continuation lines joined, comments dropped. */
 function dockerfileInstructions(): { keyword: string; args: string; stage: number }[] {
@@ -67,46 +51,6 @@ function urlsIn(text: string): { host: string; port: string; path: string }[] {
   }));
 }
 
-test('docker-compose.yml has the service, built from this directory', () => {
-  assert.equal(serviceName, 'rnn-serve');
-  assert.ok(service !== undefined);
-  assert.equal(service.build, '.');
-});
-
-test('every environment variable docker-compose.yml sets is one the service reads', () => {
-  const variables = Object.keys(service?.environment ?? {});
-  assert.ok(variables.length > 0);
-  for (const variable of variables) {
-    assert.ok(variable in CONFIG_DEFAULTS, `docker-compose.yml sets ${variable}, which src/config.ts does not read`);
-  }
-});
-
-test('the compose service publishes the port it listens on, and its healthcheck probes /healthz there', () => {
-  assert.ok(service !== undefined);
-  const port = String(service.environment?.PORT ?? CONFIG_DEFAULTS.PORT);
-  const published = (service.ports ?? []).map((mapping) => mapping.split(':').at(-1));
-  assert.ok(published.includes(port), `ports ${JSON.stringify(service.ports)} do not publish container port ${port}`);
-  const probe = [service.healthcheck?.test ?? []].flat().join(' ');
-  assert.deepEqual(urlsIn(probe), [{ host: '127.0.0.1', port, path: '/healthz' }]);
-});
-
-test('Prometheus scrapes /metrics of the compose service on its port', () => {
-  assert.ok(service !== undefined && serviceName !== undefined);
-  const prometheusService = compose.services.prometheus;
-  assert.ok(prometheusService?.image?.startsWith('prom/prometheus:'), 'a prometheus service on the official image');
-  const mount = prometheusService.volumes?.find((v) => v.includes('/etc/prometheus/prometheus.yml'));
-  const configPath = mount?.split(':')[0];
-  assert.equal(configPath, './deploy/prometheus.yml');
-  const prometheus = parse(read(configPath)) as {
-    scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
-  };
-  const job = prometheus.scrape_configs.find((c) => c.job_name === serviceName);
-  assert.ok(job, `deploy/prometheus.yml has a job ${serviceName}`);
-  assert.equal(job.metrics_path ?? '/metrics', '/metrics');
-  const targets = job.static_configs.flatMap((c) => c.targets);
-  assert.deepEqual(targets, [`${serviceName}:${String(service.environment?.PORT ?? CONFIG_DEFAULTS.PORT)}`]);
-});
-
 test('.env.example lists exactly the variables of CONFIG_DEFAULTS, with their defaults', () => {
   const entries = read('.env.example')
     .split('\n')
@@ -115,6 +59,12 @@ test('.env.example lists exactly the variables of CONFIG_DEFAULTS, with their de
   assert.deepEqual(entries.map(([name]) => name).sort(), configVariables);
   for (const [name, value] of entries) {
     assert.equal(value, CONFIG_DEFAULTS[name as keyof typeof CONFIG_DEFAULTS], `.env.example ${name}`);
+  }
+});
+
+test('every variable the image sets is one the service reads (or NODE_ENV)', () => {
+  for (const name of runtimeEnv().keys()) {
+    assert.ok(name === 'NODE_ENV' || name in CONFIG_DEFAULTS, `the Dockerfile sets ${name}, which src/config.ts does not read`);
   }
 });
 
@@ -176,18 +126,12 @@ test('the image CMD runs the file `npm run build` emits for src/server.ts', () =
   assert.ok(copiedFromBuild, 'the runtime stage copies dist from the build stage');
 });
 
-test('the probed and scraped paths answer 200 on the app', async (t) => {
-  const probed = new Set<string>();
-  for (const text of [[service?.healthcheck?.test ?? []].flat().join(' '), ...runtime('HEALTHCHECK').map((i) => i.args)]) {
-    for (const { path } of urlsIn(text)) probed.add(path);
-  }
-  const prometheus = parse(read('deploy/prometheus.yml')) as { scrape_configs: { metrics_path?: string }[] };
-  for (const job of prometheus.scrape_configs) probed.add(job.metrics_path ?? '/metrics');
-  assert.deepEqual([...probed].sort(), ['/healthz', '/metrics']);
-
-  const app = await buildApp({ config: loadConfig({ MODELS_DIR: 'models' }), logger: false });
+test('the path the image healthcheck probes answers 200 on the app', async (t) => {
+  const paths = runtime('HEALTHCHECK').flatMap((i) => urlsIn(i.args).map((url) => url.path));
+  assert.deepEqual(paths, ['/healthz']);
+  const app = await buildTestApp();
   t.after(() => app.close());
-  for (const path of probed) assert.equal((await app.inject(path)).statusCode, 200, path);
+  for (const path of paths) assert.equal((await app.inject(path)).statusCode, 200, path);
 });
 
 test('the image builds the wasm kernels the engine loads, and ships them', () => {
