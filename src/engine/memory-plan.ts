@@ -3,7 +3,8 @@
 
 /** Bytes after every region: SIMD cells read whole 4-lane vectors past a row's last element. */
 const SLACK_BYTES = 16;
-const ALIGN_BYTES = 16;
+/** Cache-line alignment: a weight panel's 16 values for one k then fill exactly one line. */
+const ALIGN_BYTES = 64;
 const PAGE_BYTES = 65536;
 /** wasm32 addresses 4 GiB at most. */
 const MAX_PAGES = 65536;
@@ -16,7 +17,7 @@ export class MemoryPlan {
     this.end = alignUp(Math.max(reservedBytes, ALIGN_BYTES), ALIGN_BYTES);
   }
 
-  /** Reserves room for `floats` f32 values; returns the region's byte offset (16-byte aligned). */
+  /** Reserves room for `floats` f32 values; returns the region's byte offset (64-byte aligned). */
   reserve(floats: number): number {
     const start = this.end;
     this.end = alignUp(start + floats * 4 + SLACK_BYTES, ALIGN_BYTES);

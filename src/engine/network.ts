@@ -5,6 +5,11 @@
 // over the caller's states, gathered into wasm memory, then one cell kernel over the B rows.
 // runSequence runs layer by layer: one product projects every element of the layer's input at
 // once, then only h_{t-1} . W_hh^T remains per element.
+//
+// Both paths give the same bits for a sequence (whatever the batch, the row, the chunking): each
+// gate value is computed as ((folded bias + x . W_ih^T) + h . W_hh^T), the products summed in
+// ascending k by the gemm kernel whatever the number of rows (asm/kernels.ts), and the cells and
+// output activations work element by element. Keep that order in both paths when changing either.
 
 import { applyOutputActivation } from './activations.js';
 import { checkSequenceArgs, checkStepArgs, embedTokens } from './call-checks.js';

@@ -3,16 +3,16 @@
 
 import type { Architecture } from './types.js';
 
-/** Columns of one weight panel. */
-export const PANEL_WIDTH = 8;
+/** Columns of one weight panel: 16 float32, one 64-byte cache line per k (asm/kernels.ts). */
+export const PANEL_WIDTH = 16;
 
 export function panelCount(rows: number): number {
   return Math.ceil(rows / PANEL_WIDTH);
 }
 
 /**
- * Writes W (N rows x K columns, row-major) into dst from index `at` as panels of 8 rows:
- * panel p, column k holds W[8p .. 8p+7][k] contiguously, zero past row N.
+ * Writes W (N rows x K columns, row-major) into dst from index `at` as panels of PANEL_WIDTH
+ * rows: panel p, column k holds W[16p .. 16p+15][k] contiguously, zero past row N.
  */
 export function packPanels(dst: Float32Array, at: number, W: Float32Array, N: number, K: number): void {
   const panels = panelCount(N);
