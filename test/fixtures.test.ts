@@ -1,9 +1,11 @@
-// Every folder of the shared PyTorch fixtures, loaded by the real package loader and run by both
-// engines: whole sequences, one element at a time, and all cases batched together. A new fixture
+// Every folder of the shared PyTorch fixtures and every bundled model (models/, each with the
+// cases.json its export script computed with PyTorch), loaded by the real package loader and run
+// by both engines: whole sequences, one element at a time, and all cases batched together. A new
 // folder is covered with no code change.
 
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { before, describe, it, test } from 'node:test';
 import { createNetwork, createReferenceNetwork } from '../src/engine/index.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork } from '../src/engine/types.js';
@@ -23,17 +25,19 @@ const engines: ReadonlyArray<[string, (spec: NetworkSpec, weights: NetworkWeight
   ['reference engine', createReferenceNetwork],
 ];
 
-const fixtureDirs = listPackageDirs(FIXTURES_DIR);
-const fixtures = fixtureDirs.map((dir) => ({ dir, name: basename(dir), caseFile: readCaseFile(dir) }));
+const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
 
-test(`the fixtures directory ${FIXTURES_DIR} holds at least one case`, () => {
-  const caseCount = fixtures.reduce((sum, fixture) => sum + fixture.caseFile.cases.length, 0);
-  assert.ok(fixtures.length >= 1, `no fixture folders in ${FIXTURES_DIR}`);
-  assert.ok(caseCount >= 1, `no cases in ${FIXTURES_DIR}`);
+const fixtures = [FIXTURES_DIR, BUNDLED_MODELS_DIR].flatMap((root) => {
+  const dirs = listPackageDirs(root);
+  test(`${root} holds at least one package with cases`, () => {
+    assert.ok(dirs.length >= 1, `no package folders in ${root}`);
+    assert.ok(dirs.every((dir) => readCaseFile(dir).cases.length >= 1), `a package in ${root} has no cases`);
+  });
+  return dirs.map((dir) => ({ dir, name: join(basename(root), basename(dir)), caseFile: readCaseFile(dir) }));
 });
 
 for (const { dir, name, caseFile } of fixtures) {
-  describe(`fixture ${name}`, () => {
+  describe(`package ${name}`, () => {
     let loaded: LoadedPackage;
     before(async () => {
       loaded = await loadModelPackage(dir);

@@ -28,6 +28,8 @@ export interface PackageCase {
   readonly inputs?: readonly (readonly number[])[];
   /** T token ids (token models) */
   readonly tokens?: readonly number[];
+  /** The same tokens as text (token models whose vocabulary is characters) */
+  readonly text?: string;
   readonly state?: CaseState;
   /** T x output width */
   readonly outputs: readonly (readonly number[])[];
