@@ -13,13 +13,18 @@ import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import requestLoggingPlugin from './plugins/request-logging.js';
 import { sharedSchemas } from './schemas/index.js';
+import { createBatchingScheduler } from './service/batching-scheduler.js';
 import inferencePlugin from './service/plugin.js';
 import type { SessionStore } from './service/session-store.js';
 import type { SchedulerObserver, StepScheduler } from './service/step-scheduler.js';
+import streamPlugin from './stream/plugin.js';
+import forecastRoutes from '../routes/forecast.js';
+import generateRoutes from '../routes/generate.js';
 import healthRoutes from '../routes/health.js';
 import modelRoutes from '../routes/models.js';
 import predictRoutes from '../routes/predict.js';
 import sessionRoutes from '../routes/sessions.js';
+import streamRoutes from '../routes/stream.js';
 
 export interface BuildAppOptions {
   readonly config: Config;
@@ -28,7 +33,10 @@ export interface BuildAppOptions {
   /** Default: the store config.sessionStore names. */
   readonly sessionStore?: SessionStore;
   readonly metrics?: ServiceMetrics;
-  /** Default: the direct scheduler (one engine call per request). */
+  /**
+   * Default: the batching scheduler (steps of concurrent sessions of one model run as one
+   * batched engine step; no fixed wait). createDirectScheduler runs each request on its own.
+   */
   readonly createScheduler?: (observer: SchedulerObserver) => StepScheduler;
   /** Epoch milliseconds for session times and expiry; tests move it instead of sleeping. */
   readonly clock?: () => number;
@@ -78,7 +86,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     registry,
     metrics,
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
-    ...(options.createScheduler ? { createScheduler: options.createScheduler } : {}),
+    createScheduler: options.createScheduler ?? ((observer) => createBatchingScheduler({ observer, metrics })),
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
@@ -86,6 +94,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(modelRoutes, { prefix: '/v1' });
   await app.register(predictRoutes, { prefix: '/v1' });
   await app.register(sessionRoutes, { prefix: '/v1' });
+  await app.register(streamPlugin, { config, metrics });
+  await app.register(streamRoutes, { prefix: '/v1' });
+  await app.register(generateRoutes, { prefix: '/v1', limits: config });
+  await app.register(forecastRoutes, { prefix: '/v1', limits: config });
 
   return app;
 }

@@ -1,0 +1,200 @@
+// WebSocket stream throughput and latency: N sockets (1, 64, 256), each streaming single steps in
+// a closed loop (the next element goes out when the reply to the last one comes back), against
+// the real server (npm start's code, in a child process) serving an LSTM(32, 128) with random
+// weights, and against a bare `ws` echo server driven the same way with the same frames. The
+// client runs here, the server in its own process: on two cores, one each.
+// Run with `npm run bench:stream` (ROW_SECONDS=3 by default; SERVER_NODE_ARGS='--cpu-prof' profiles
+// the server process).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { randomFloats, randomWeights, seededRandom } from '../src/engine/random-weights.js';
+import type { NetworkSpec } from '../src/engine/types.js';
+import { encodeSafetensors, float32Bytes } from '../test/helpers/model-files.js';
+
+const SOCKETS = [1, 64, 256];
+const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
+const WARMUP_SECONDS = 0.5;
+const MODEL = 'bench-lstm';
+const INPUT_SIZE = 32;
+const HIDDEN_SIZE = 128;
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** A package folder with config.json and model.safetensors: LSTM(32, 128), no head, random weights. */
+function writeModelPackage(root: string): void {
+  const spec: NetworkSpec = {
+    architecture: 'lstm', inputSize: INPUT_SIZE, hiddenSize: HIDDEN_SIZE, numLayers: 1, nonlinearity: 'tanh',
+    outputSize: HIDDEN_SIZE, hasHead: false, outputActivation: 'identity',
+  };
+  const weights = randomWeights(spec, 1);
+  const layer = weights.layers[0]!;
+  const G4H = 4 * HIDDEN_SIZE;
+  const tensor = (shape: number[], values: Float32Array) => ({ dtype: 'F32', shape, bytes: float32Bytes(Array.from(values)) });
+  const dir = join(root, MODEL);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ architecture: 'lstm', input_size: INPUT_SIZE, hidden_size: HIDDEN_SIZE }));
+  writeFileSync(
+    join(dir, 'model.safetensors'),
+    encodeSafetensors({
+      'rnn.weight_ih_l0': tensor([G4H, INPUT_SIZE], layer.weightIh),
+      'rnn.weight_hh_l0': tensor([G4H, HIDDEN_SIZE], layer.weightHh),
+      'rnn.bias_ih_l0': tensor([G4H], layer.biasIh),
+      'rnn.bias_hh_l0': tensor([G4H], layer.biasHh),
+    }),
+  );
+}
+
+/** Starts a child process and resolves with the first match of `ready` in its stdout. */
+function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      output += chunk;
+      const match = ready.exec(output);
+      if (match !== null) {
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve({ child, match });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface Row {
+  readonly target: string;
+  readonly sockets: number;
+  readonly stepsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Server CPU time per reply (user + system), when /proc tells it: steadier than steps/s on a busy machine. */
+  readonly serverCpuMicros: number | undefined;
+}
+
+/** CPU seconds a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return undefined;
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime
+  // are the 12th and 13th, in clock ticks of 1/100 s on Linux.
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Opens `sockets` connections to `url`, skips what `handshake` says is the greeting, then each
+ * sends frames[k % frames.length] and the next one only when a reply arrives. Counts replies in
+ * the measured window (after a warm-up) and records each one's round trip.
+ */
+async function drive(
+  target: string,
+  url: string,
+  sockets: number,
+  frames: readonly (string | Buffer)[],
+  greeting: boolean,
+  serverPid: number | undefined,
+): Promise<Row> {
+  const latencies: number[] = [];
+  let measuring = false;
+  let stopped = false;
+  let replies = 0;
+  const clients = await Promise.all(
+    Array.from({ length: sockets }, () => new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url, { perMessageDeflate: false });
+      socket.once('error', reject);
+      if (greeting) socket.once('message', () => resolve(socket));
+      else socket.once('open', () => resolve(socket));
+    })),
+  );
+  const loops = clients.map((socket, i) => new Promise<void>((resolve) => {
+    let k = i;
+    let sentAt = 0;
+    const sendNext = () => {
+      if (stopped) return resolve();
+      sentAt = performance.now();
+      socket.send(frames[k++ % frames.length]!);
+    };
+    socket.on('message', () => {
+      if (measuring) {
+        latencies.push(performance.now() - sentAt);
+        replies++;
+      }
+      sendNext();
+    });
+    sendNext();
+  }));
+  await sleep(WARMUP_SECONDS * 1000);
+  measuring = true;
+  const started = performance.now();
+  const cpuBefore = cpuSeconds(serverPid);
+  await sleep(ROW_SECONDS * 1000);
+  measuring = false;
+  const cpuAfter = cpuSeconds(serverPid);
+  const seconds = (performance.now() - started) / 1000;
+  stopped = true;
+  await Promise.all(loops);
+  await Promise.all(clients.map((socket) => new Promise((resolve) => {
+    socket.once('close', resolve);
+    socket.close();
+  })));
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  const serverCpuMicros = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / replies) * 1e6;
+  return { target, sockets, stepsPerSecond: replies / seconds, p50: quantile(0.5), p99: quantile(0.99), serverCpuMicros };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const modelsDir = mkdtempSync(join(tmpdir(), 'rnn-serve-bench-'));
+  writeModelPackage(modelsDir);
+  const random = seededRandom(2);
+  const vectors = Array.from({ length: 64 }, () => randomFloats(INPUT_SIZE, 1, random));
+  const jsonFrames = vectors.map((x) => JSON.stringify({ x: Array.from(x) }));
+  const binaryFrames = vectors.map((x) => Buffer.from(x.buffer));
+
+  const server = await startChild(
+    ['src/server.ts'],
+    { MODELS_DIR: modelsDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', API_KEYS: '' },
+    /Server listening at http:\/\/127\.0\.0\.1:(\d+)/,
+    (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+  );
+  const echo = await startChild(['bench/stream-echo-server.ts'], {}, /listening (\d+)/);
+  const rows: Row[] = [];
+  try {
+    const streamUrl = `ws://127.0.0.1:${server.match[1]}/v1/models/${MODEL}/stream`;
+    const echoUrl = `ws://127.0.0.1:${echo.match[1]}`;
+    for (const sockets of SOCKETS) {
+      rows.push(await drive('ws echo (JSON frame)', echoUrl, sockets, jsonFrames, false, echo.child.pid));
+      rows.push(await drive('stream, JSON {"x"}', streamUrl, sockets, jsonFrames, true, server.child.pid));
+      rows.push(await drive('stream, binary float32', streamUrl, sockets, binaryFrames, true, server.child.pid));
+    }
+  } finally {
+    await stopChild(echo.child);
+    await stopChild(server.child);
+    rmSync(modelsDir, { recursive: true, force: true });
+  }
+
+  console.log(`\nWebSocket streams: LSTM(${INPUT_SIZE}, ${HIDDEN_SIZE}), one element per frame, closed loop, ${ROW_SECONDS} s per row`);
+  console.log(`(client here, server in a child process; node ${process.version})\n`);
+  console.log('| target | sockets | steps/s | p50 ms | p99 ms | server CPU us/step |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of rows) {
+    const cpu = row.serverCpuMicros === undefined ? '-' : row.serverCpuMicros.toFixed(0);
+    console.log(`| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${cpu} |`);
+  }
+}
+
+await main();

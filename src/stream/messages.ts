@@ -1,0 +1,123 @@
+// What a client may send on a stream (api.md "WebSocket"), parsed into commands. Parsing only
+// checks the envelope (which fields, id, expected_t); the elements themselves are validated by
+// the inference service, exactly as for REST.
+import { InvalidInputError } from '../errors.js';
+import type { StepInput } from '../service/inference-service.js';
+
+/** Fields shared by every JSON command. */
+interface Envelope {
+  /** The client's id, already as JSON text, to echo in the reply. */
+  readonly id: string | undefined;
+}
+
+export type StreamCommand =
+  /** `{"x": [...]}`: one element (`x`, also in `input`), answered with `output`. */
+  | (Envelope & { readonly kind: 'element'; readonly input: StepInput; readonly x: unknown; readonly expectedT: number | undefined })
+  /** `{"inputs"|"tokens"|"text": ...}`: a sequence, answered with `outputs`. */
+  | (Envelope & { readonly kind: 'sequence'; readonly input: StepInput })
+  | (Envelope & { readonly kind: 'reset'; readonly state: unknown })
+  | (Envelope & { readonly kind: 'state' })
+  /** A binary frame: k x input_size float32 values, answered in binary. */
+  | { readonly kind: 'binary'; readonly values: Float32Array; readonly id: undefined }
+  /** A frame that could not be understood (or came too late): answered with its error. */
+  | (Envelope & { readonly kind: 'refused'; readonly error: Error });
+
+const DATA_FIELDS = ['x', 'inputs', 'tokens', 'text'] as const;
+const TYPES = ['reset', 'state'] as const;
+
+/**
+ * A text frame as a command; never throws (a bad frame becomes a `refused` command).
+ * `tokenModel`: the model has a vocabulary, so `x` is one token rather than one vector.
+ */
+export function parseTextFrame(text: string, tokenModel: boolean): StreamCommand {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return refused(undefined, 'the message is not valid JSON');
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return refused(undefined, 'a message must be a JSON object, e.g. {"x": [0.5]}');
+  }
+  const fields = message as Record<string, unknown>;
+
+  const rawId = fields.id;
+  let id: string | undefined;
+  if (typeof rawId === 'string') id = JSON.stringify(rawId);
+  else if (typeof rawId === 'number' && Number.isFinite(rawId)) id = String(rawId);
+  else if (rawId !== undefined) return refused(undefined, 'id must be a string or a finite number');
+
+  const given: string[] = DATA_FIELDS.filter((field) => fields[field] !== undefined);
+  const type = fields.type;
+  if (type !== undefined) {
+    if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
+      return refused(id, `type ${JSON.stringify(type)} is not one of ${TYPES.join(', ')}`);
+    }
+    if (given.length > 0) return refused(id, `a ${type} message takes no ${given.join(' or ')}`);
+    if (type === 'state') return { kind: 'state', id };
+    return { kind: 'reset', id, state: fields.state };
+  }
+  if (given.length !== 1) {
+    const what = given.length === 0 ? 'none was given' : `it has ${given.join(' and ')}`;
+    return refused(id, `a message needs exactly one of x, inputs, tokens or text, or a type (reset, state); ${what}`);
+  }
+
+  const rawExpectedT = fields.expected_t;
+  if (rawExpectedT !== undefined && !(Number.isSafeInteger(rawExpectedT) && (rawExpectedT as number) >= 0)) {
+    return refused(id, 'expected_t must be a non-negative integer');
+  }
+  const expectedT = rawExpectedT as number | undefined;
+
+  const field = given[0]!;
+  if (field === 'x') {
+    // One element. For a token model it is one token (an id or a vocabulary string).
+    const x = fields.x;
+    const input = tokenModel ? { tokens: [x], expectedT } : { inputs: [x], expectedT };
+    return { kind: 'element', id, input, x, expectedT };
+  }
+  return { kind: 'sequence', id, input: { [field]: fields[field], expectedT } };
+}
+
+/**
+ * A binary frame as k x inputSize float32 values (little-endian on the wire). The bytes are
+ * copied into an aligned array: a Buffer from the socket may start at any offset.
+ */
+export function parseBinaryFrame(data: Buffer, inputSize: number, tokenModel: boolean): StreamCommand {
+  if (tokenModel) {
+    return refused(undefined, 'binary frames carry float32 input vectors; this model takes tokens or text in JSON messages');
+  }
+  const rowBytes = 4 * inputSize;
+  if (data.byteLength === 0 || data.byteLength % rowBytes !== 0) {
+    return refused(
+      undefined,
+      `a binary frame of ${data.byteLength} bytes is not a positive whole number of rows of ${inputSize} float32 values (${rowBytes} bytes each)`,
+    );
+  }
+  const values = new Float32Array(data.byteLength / 4);
+  new Uint8Array(values.buffer).set(data);
+  if (!HOST_IS_LITTLE_ENDIAN) swapBytes32(values);
+  return { kind: 'binary', values, id: undefined };
+}
+
+export function refusedCommand(id: string | undefined, error: Error): StreamCommand {
+  return { kind: 'refused', id, error };
+}
+
+function refused(id: string | undefined, message: string): StreamCommand {
+  return refusedCommand(id, new InvalidInputError(message));
+}
+
+export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reverses the bytes of every 32-bit value in place (only on big-endian hosts). */
+export function swapBytes32(values: Float32Array): void {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  for (let k = 0; k < bytes.length; k += 4) {
+    const b0 = bytes[k]!;
+    const b1 = bytes[k + 1]!;
+    bytes[k] = bytes[k + 3]!;
+    bytes[k + 1] = bytes[k + 2]!;
+    bytes[k + 2] = b1;
+    bytes[k + 3] = b0;
+  }
+}

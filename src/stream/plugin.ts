@@ -1,0 +1,77 @@
+// WebSocket support for the stream routes: @fastify/websocket with the stream limits, and the
+// set of open streams, decorated as `app.streams`. Registered before the routes (the plugin
+// wraps routes as they are added). At shutdown, streams answer what they already received and
+// close with 1001 before the inference service and the session store close.
+import { Socket } from 'node:net';
+import websocket, { type WebsocketPluginOptions } from '@fastify/websocket';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../config.js';
+import type { ServiceMetrics } from '../metrics.js';
+import { streamLimits } from './limits.js';
+import { StreamConnections } from './stream-connections.js';
+import { streamSocketClass } from './stream-socket.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    streams: StreamConnections;
+  }
+}
+
+export interface StreamPluginOptions {
+  readonly config: Config;
+  readonly metrics: ServiceMetrics;
+}
+
+const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, { config, metrics }) => {
+  const limits = streamLimits(config);
+  const streams = new StreamConnections(app.inference, limits, metrics);
+  app.decorate('streams', streams);
+
+  const serverOptions = {
+    // Enforced by ws while a frame arrives, before it is buffered (StreamSocket turns ws's 1009
+    // into the 1008 api.md promises).
+    maxPayload: limits.maxFrameBytes,
+    WebSocket: streamSocketClass(limits.maxFrameBytes),
+    // A peer that does not answer our close frame is cut after this (ws >= 8.19; @types/ws
+    // does not know the option yet, hence the cast below).
+    closeTimeout: limits.closeTimeoutMs,
+    // Compression costs more CPU than a few hundred bytes of floats save.
+    perMessageDeflate: false,
+  };
+
+  // An upgrade refused by an earlier onRequest hook (a missing API key, the server draining) never
+  // reaches @fastify/websocket's hooks, which would close its socket after the answer: the
+  // socket, detached from the HTTP server, would stay open as long as the client likes and hold
+  // up app.close(). Close it once the refusal is sent. (With an 'upgrade' listener on the server,
+  // every request with Upgrade: websocket on a real socket came through that event; injected
+  // requests have a mock socket. An upgrade that succeeds is hijacked and never gets here.)
+  app.addHook('onResponse', async (request) => {
+    const { socket } = request.raw;
+    if (request.headers.upgrade?.toLowerCase() === 'websocket' && socket instanceof Socket) socket.destroy();
+  });
+
+  await app.register(websocket, {
+    // (The cast also bridges @types/ws's CommonJS declarations, which @fastify/websocket's types
+    // use, and its ESM ones, which this file sees: one class, two declarations.)
+    options: serverOptions as unknown as WebsocketPluginOptions['options'],
+    // Instead of the plugin's default (close every client at once, with no code): drain, then 1001.
+    preClose: async () => {
+      await streams.shutdown();
+      app.websocketServer.close();
+    },
+    // ws reports a client's protocol violation (an oversized or malformed frame) here after it
+    // has started closing the socket with the right code: log it, leave the close to ws.
+    errorHandler(error, socket, request) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+        request.log.info({ err: error }, 'stream closed: the client broke the WebSocket protocol');
+        return;
+      }
+      request.log.error({ err: error }, 'stream failed');
+      socket.terminate();
+    },
+  });
+};
+
+export default fp(streamPlugin, { name: 'stream', fastify: '5.x', dependencies: ['inference'] });
