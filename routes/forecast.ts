@@ -45,13 +45,10 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { inputs, horizon, state } = request.body;
+      const { inputs, horizon, state, return_state } = request.body;
       const outcome = await forecast(app.inference, request.params.model, { inputs, horizon, state }, limits);
-      return {
-        model: outcome.model.name,
-        outputs: predictionRows(outcome.result, outcome.model.outputSize),
-        state: stateToJson(outcome.model.stateLayout, outcome.state),
-      };
+      const answer = { model: outcome.model.name, outputs: predictionRows(outcome.result, outcome.model.outputSize) };
+      return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
     },
   );
 

@@ -46,13 +46,10 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { state, ...rest } = request.body;
+      const { state, return_state, ...rest } = request.body;
       const outcome = await generate(app.inference, request.params.model, { ...toInput(rest), state }, limits);
-      return {
-        model: outcome.model.name,
-        ...toJson(outcome.result),
-        state: stateToJson(outcome.model.stateLayout, outcome.state),
-      };
+      const answer = { model: outcome.model.name, ...toJson(outcome.result) };
+      return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
     },
   );
 
@@ -91,7 +88,7 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
   );
 };
 
-function toInput(body: Omit<GenerateRequest, 'state'>): GenerateInput {
+function toInput(body: Omit<GenerateRequest, 'state' | 'return_state'>): GenerateInput {
   return {
     text: body.text,
     tokens: body.tokens,

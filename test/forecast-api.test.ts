@@ -172,6 +172,16 @@ describe('forecast', () => {
   });
 });
 
+describe('forecast answers', () => {
+  it('leave the state out with return_state false, and nothing else changes', async () => {
+    const request = { inputs: history(4, 3, [10, -3, 0.5]), horizon: 3 };
+    const full = await ok('/v1/models/normalized_lstm/forecast', request);
+    const lean = await ok('/v1/models/normalized_lstm/forecast', { ...request, return_state: false });
+    assert.ok(full.state !== undefined);
+    assert.deepEqual(lean, { model: full.model, outputs: full.outputs });
+  });
+});
+
 describe('forecast errors', () => {
   const url = '/v1/models/gru_nohead/forecast';
   const row = [0.1, 0.2, 0.3, 0.4];

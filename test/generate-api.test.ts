@@ -201,6 +201,18 @@ describe('generate on a model', () => {
   });
 });
 
+describe('generate answers', () => {
+  it('leave the state out with return_state false, and nothing else changes', async () => {
+    const request = { text: 'hello', max_tokens: 5, temperature: 0.5, seed: 3 };
+    const full = await generateOn('token_gru', request);
+    const lean = await generateOn('token_gru', { ...request, return_state: false });
+    assert.ok(full.state !== undefined);
+    assert.equal(lean.state, undefined);
+    const { state: _state, ...rest } = full;
+    assert.deepEqual(lean, rest);
+  });
+});
+
 describe('generate on a session', () => {
   it('advances t and the state exactly as posting the prompt and each generated token to /steps', async () => {
     const generating = await createSession();

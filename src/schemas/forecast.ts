@@ -13,13 +13,13 @@ const historyAndHorizon = {
 const predictions = matrix('horizon x output_size: prediction k is the output after the history and predictions 0..k-1');
 
 export const ForecastRequest = Type.Object(
-  { ...historyAndHorizon, state: Type.Optional(ref(State)) },
+  { ...historyAndHorizon, state: Type.Optional(ref(State)), return_state: Type.Optional(Type.Boolean({ description: 'false: leave the state out of the answer', default: true })), },
   { $id: 'ForecastRequest', description: 'A history, a horizon and an optional start state (zeros otherwise)' },
 );
 export type ForecastRequest = Static<typeof ForecastRequest>;
 
 export const ForecastResponse = Type.Object(
-  { model: Type.String(), outputs: predictions, state: ref(State) },
+  { model: Type.String(), outputs: predictions, state: Type.Optional(ref(State)) },
   {
     $id: 'ForecastResponse',
     description: 'The predictions, and the state after the history and every prediction (the last one included)',

@@ -54,7 +54,11 @@ const generationResult = {
 };
 
 export const GenerateRequest = Type.Object(
-  { ...promptAndSampling, state: Type.Optional(ref(State)) },
+  {
+    ...promptAndSampling,
+    state: Type.Optional(ref(State)),
+    return_state: Type.Optional(Type.Boolean({ description: 'false: leave the state out of the answer', default: true })),
+  },
   { $id: 'GenerateRequest', description: 'A prompt (text or tokens), sampling parameters and an optional start state (zeros otherwise)' },
 );
 export type GenerateRequest = Static<typeof GenerateRequest>;
@@ -63,7 +67,7 @@ export const GenerateResponse = Type.Object(
   {
     model: Type.String(),
     ...generationResult,
-    state: ref(State),
+    state: Type.Optional(ref(State)),
   },
   {
     $id: 'GenerateResponse',
