@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../src/errors.js';
 import { ModelParams, SessionParams } from '../src/schemas/index.js';
+import type { SessionRecord } from '../src/service/session-store.js';
 import type { StreamBinding } from '../src/stream/connection.js';
 
 const notAnUpgrade = (): never => {
@@ -38,7 +39,7 @@ const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!request.ws) return;
       const model = app.inference.model(request.params.model);
       const session = await app.inference.createSession({ model: model.name });
-      bindings.set(request, { sessionId: session.id, t: session.t, model, owned: true });
+      bindings.set(request, { ...bindingFields(session), model, owned: true });
       // If the upgrade fails after this (a bad handshake, the client gone), no stream will own
       // the session: delete it when the raw socket closes without one. (Injected test upgrades
       // have no raw socket.)
@@ -63,7 +64,7 @@ const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: async (request) => {
       if (!request.ws) return;
       const { session, model } = await app.inference.getSession(request.params.id);
-      bindings.set(request, { sessionId: session.id, t: session.t, model, owned: false });
+      bindings.set(request, { ...bindingFields(session), model, owned: false });
     },
     handler: notAnUpgrade,
     wsHandler: (socket, request) => {
@@ -71,5 +72,9 @@ const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   });
 };
+
+function bindingFields(session: SessionRecord): Pick<StreamBinding, 'sessionId' | 't' | 'expiresAt' | 'ttlSeconds'> {
+  return { sessionId: session.id, t: session.t, expiresAt: session.expiresAt, ttlSeconds: session.ttlSeconds };
+}
 
 export default streamRoutes;

@@ -277,6 +277,31 @@ export class InferenceService {
     });
   }
 
+  /**
+   * Keeps a session alive without changing it: when it would expire within `renewWithinMs`, its
+   * idle TTL restarts (same t and state, version + 1, in its request order). For a transport that
+   * holds a session open while its client is idle (WebSocket streams). A session with more time
+   * left is returned as it is, unwritten. SESSION_NOT_FOUND when it is gone.
+   */
+  touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
+    return this.sessionQueue.run(id, async () => {
+      const current = await this.requireSession(id);
+      const now = this.clock();
+      if (current.expiresAt - now > renewWithinMs) return current;
+      const next: SessionRecord = { ...current, version: current.version + 1, expiresAt: now + current.ttlSeconds * 1000 };
+      const outcome = await this.store.compareAndSet(id, current.version, next);
+      if (outcome === 'ok') return next;
+      if (outcome === 'missing') throw sessionNotFound(id);
+      // Another replica wrote it meanwhile, which restarted its TTL too.
+      return this.requireSession(id);
+    });
+  }
+
+  /** Epoch milliseconds by the clock session expiry is measured with. */
+  now(): number {
+    return this.clock();
+  }
+
   async deleteSession(id: string): Promise<void> {
     if (!(await this.store.delete(id))) throw sessionNotFound(id);
   }

@@ -9,17 +9,35 @@
 // Bounds (see limits.ts): reading stops while too many frames wait; computing stops while a
 // client leaves too many reply bytes unread, and a client that stays that way is closed (1008);
 // a run of invalid frames closes it too (1008). An idle stream is pinged by StreamConnections.
+//
+// A `generate` message is answered by a `token` message per token as it is chosen, then its
+// final reply; the tokens are sent under the same backpressure as other replies.
+//
+// While the stream is alive its session does not expire: the ping tick renews it before its idle
+// TTL runs out (see renewSessionIfDue), so a client may stay silent as long as it answers pings.
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import * as errors from '../errors.js';
-import { InternalError, ShuttingDownError } from '../errors.js';
+import { InternalError, SequenceConflictError, ShuttingDownError } from '../errors.js';
+import { generateInSession, type GeneratedToken, type SessionGenerationOutcome } from '../service/generation.js';
 import type { InferenceService } from '../service/inference-service.js';
 import { stateToJson } from '../service/json-codec.js';
 import type { ServedModel } from '../service/served-model.js';
+import type { SessionRecord } from '../service/session-store.js';
 import type { StreamLimits } from './limits.js';
 import { mergeBinary, mergeElements, mergeableCount } from './coalesce.js';
 import { parseBinaryFrame, parseTextFrame, refusedCommand, type StreamCommand } from './messages.js';
-import { binaryReply, errorReply, outputReply, outputsReply, readyReply, resetReply, stateReply } from './replies.js';
+import {
+  binaryReply,
+  errorReply,
+  generatedReply,
+  outputReply,
+  outputsReply,
+  readyReply,
+  resetReply,
+  stateReply,
+  tokenReply,
+} from './replies.js';
 
 /** The session a stream feeds, as found (or created) before the upgrade. */
 export interface StreamBinding {
@@ -30,6 +48,10 @@ export interface StreamBinding {
   readonly model: ServedModel;
   /** Created for this stream (GET /v1/models/{model}/stream): deleted when the stream closes. */
   readonly owned: boolean;
+  /** When the session expires unless written again (epoch ms, the inference service's clock). */
+  readonly expiresAt: number;
+  /** Its idle TTL. */
+  readonly ttlSeconds: number;
 }
 
 export interface StreamContext {
@@ -54,6 +76,10 @@ const SESSION_NOT_FOUND = new errors.SessionNotFoundError('').code;
 
 type ElementCommand = Extract<StreamCommand, { kind: 'element' }>;
 type BinaryCommand = Extract<StreamCommand, { kind: 'binary' }>;
+type GenerateCommand = Extract<StreamCommand, { kind: 'generate' }>;
+
+/** Thrown from a generation's token hook when the stream is closing: the generation stops, unwritten. */
+class StreamClosingError extends Error {}
 
 interface Pending {
   readonly command: StreamCommand;
@@ -93,6 +119,10 @@ export class StreamConnection {
   private heardSinceTick = true;
   private awaitingPong = false;
   private wakeWriter: (() => void) | undefined;
+  /** The latest expiry of the session this stream has seen (its own writes, reads and renewals). */
+  private sessionExpiresAt: number;
+  /** The renewal in progress (at most one). */
+  private renewal: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
   private resolveClosed!: () => void;
   /** Bound once: passed to every send, so a reply costs no new closure. */
@@ -105,6 +135,7 @@ export class StreamConnection {
     this.binding = binding;
     this.context = context;
     this.tokenModel = binding.model.vocabIndex !== undefined;
+    this.sessionExpiresAt = binding.expiresAt;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     // binaryType is 'nodebuffer' (the default): every message, text or binary, is one Buffer.
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
@@ -123,24 +154,28 @@ export class StreamConnection {
     return this.pausedForBacklog;
   }
 
-  /** Liveness, called every STREAM_PING_INTERVAL_MS: ping an idle peer, drop one that did not answer the last ping. */
+  /**
+   * Liveness, called every STREAM_PING_INTERVAL_MS: ping an idle peer, drop one that did not
+   * answer the last ping, and keep the session of a live one from expiring.
+   */
   tick(): void {
     if (this.phase !== 'open') return;
     // A stream with work in hand is alive enough, and a peer we stopped reading cannot answer.
     if (this.running || this.queue.length > 0) {
       this.heard();
-      return;
-    }
-    if (this.awaitingPong) {
+    } else if (this.awaitingPong) {
       this.context.log.info('stream peer answered no ping: connection dropped');
       this.socket.terminate();
       return;
+    } else {
+      if (!this.heardSinceTick) {
+        this.awaitingPong = true;
+        this.socket.ping();
+      }
+      this.heardSinceTick = false;
     }
-    if (!this.heardSinceTick) {
-      this.awaitingPong = true;
-      this.socket.ping();
-    }
-    this.heardSinceTick = false;
+    // The peer answered within the last two ticks (or it would have been dropped above).
+    this.renewSessionIfDue();
   }
 
   /**
@@ -232,6 +267,7 @@ export class StreamConnection {
       if (commands[0]!.kind === 'element') {
         const elements = commands as readonly ElementCommand[];
         const outcome = await inference.step(sessionId, mergeElements(elements, this.tokenModel), 'stream');
+        this.sawSession(outcome.session);
         const O = outcome.model.outputSize;
         const firstT = outcome.session.t - elements.length;
         this.invalidInARow = 0;
@@ -239,6 +275,7 @@ export class StreamConnection {
       }
       const frames = commands as readonly BinaryCommand[];
       const outcome = await inference.step(sessionId, { vectors: mergeBinary(frames) }, 'stream');
+      this.sawSession(outcome.session);
       const I = this.binding.model.inputSize;
       const O = outcome.model.outputSize;
       this.invalidInARow = 0;
@@ -263,27 +300,38 @@ export class StreamConnection {
       switch (command.kind) {
         case 'element': {
           const outcome = await inference.step(sessionId, command.input, 'stream');
+          this.sawSession(outcome.session);
           reply = outputReply(outcome.session.t, outcome.outputs, command.id);
           break;
         }
         case 'sequence': {
           const outcome = await inference.step(sessionId, command.input, 'stream');
+          this.sawSession(outcome.session);
           reply = outputsReply(outcome.session.t, outcome.outputs, outcome.steps, outcome.model.outputSize, command.id);
           break;
         }
         case 'binary': {
           const outcome = await inference.step(sessionId, { vectors: command.values }, 'stream');
+          this.sawSession(outcome.session);
           reply = binaryReply(outcome.outputs);
           break;
         }
         case 'reset': {
           const session = await inference.reset(sessionId, command.state);
+          this.sawSession(session);
           reply = resetReply(session.t, command.id);
           break;
         }
         case 'state': {
           const { session, model } = await inference.getSession(sessionId);
+          this.sawSession(session);
           reply = stateReply(session.t, stateToJson(model.stateLayout, session.state), command.id);
+          break;
+        }
+        case 'generate': {
+          const outcome = await this.generate(command);
+          this.sawSession(outcome.session);
+          reply = generatedReply(outcome.session.t, outcome.result, command.id);
           break;
         }
         case 'refused':
@@ -292,8 +340,70 @@ export class StreamConnection {
       this.invalidInARow = 0;
       return reply;
     } catch (error) {
+      // A generation stopped because the stream is closing: no reply is wanted.
+      if (error instanceof StreamClosingError) return '';
       return this.errorFrame(command, error);
     }
+  }
+
+  /**
+   * Runs a generate message on the session, sending each token as it is chosen. The token hook
+   * is awaited by the generation, so a client that does not read pauses it like any other reply
+   * (and is closed as a slow consumer if it stays that way, which stops the generation unwritten).
+   */
+  private generate(command: GenerateCommand): Promise<SessionGenerationOutcome> {
+    let sent = 0;
+    const onToken = async (token: GeneratedToken): Promise<void> => {
+      // The generation starts over (index 0 again) when another replica wrote the session before
+      // its result could be stored. Its first tokens are on the wire already; a second run would
+      // send different ones as if they followed. Refuse instead: nothing is stored.
+      if (token.index < sent) {
+        throw new SequenceConflictError(
+          `session '${this.binding.sessionId}' was changed by another request while tokens were generated; ` +
+            `the ${sent} tokens sent were not applied and nothing was changed, retry`,
+        );
+      }
+      if (!this.answering) throw new StreamClosingError();
+      this.socket.send(tokenReply(token, command.id), this.onFlushed);
+      sent++;
+      if (this.socket.bufferedAmount > this.context.limits.maxBufferedBytes) await this.waitForReader();
+      if (!this.answering) throw new StreamClosingError();
+    };
+    const { inference, limits } = this.context;
+    return generateInSession(inference, this.binding.sessionId, command.input, limits, { onToken }, 'stream');
+  }
+
+  /** Remembers the session's expiry as of a record the service returned. */
+  private sawSession(session: Pick<SessionRecord, 'expiresAt'>): void {
+    if (session.expiresAt > this.sessionExpiresAt) this.sessionExpiresAt = session.expiresAt;
+  }
+
+  /**
+   * Restarts the session's idle TTL when it would otherwise expire before the stream is sure to
+   * be heard from again: within half its TTL, or within two ping intervals, whichever is longer.
+   * So an idle stream costs one session write per half TTL, and none while its own messages (or
+   * another client's) keep the session fresh. The service re-reads the session and writes only
+   * if it is still due. A session found gone closes an idle stream with 4404.
+   */
+  private renewSessionIfDue(): void {
+    if (this.renewal !== undefined) return;
+    const { inference, limits, log } = this.context;
+    const renewWithinMs = Math.max((this.binding.ttlSeconds * 1000) / 2, 2 * limits.pingIntervalMs);
+    if (this.sessionExpiresAt - inference.now() > renewWithinMs) return;
+    this.renewal = inference
+      .touch(this.binding.sessionId, renewWithinMs)
+      .then(
+        (session) => this.sawSession(session),
+        (error: unknown) => {
+          if ((error as { code?: unknown }).code !== SESSION_NOT_FOUND) {
+            log.warn({ err: error }, 'could not renew the session of an open stream');
+          } else if (this.phase === 'open' && !this.running && this.queue.length === 0) {
+            // With work in hand, that work's SESSION_NOT_FOUND reply closes the stream instead.
+            this.close(CloseCode.SESSION_GONE, 'the session was deleted or has expired');
+          }
+        },
+      )
+      .finally(() => (this.renewal = undefined));
   }
 
   private errorFrame(command: StreamCommand, error: unknown): string {
@@ -377,6 +487,7 @@ export class StreamConnection {
     this.queue.length = 0;
     this.queuedBytes = 0;
     await this.whenIdle();
+    await this.renewal;
     if (this.binding.owned) {
       try {
         await this.context.inference.deleteSession(this.binding.sessionId);

@@ -1,8 +1,10 @@
-// The bounds one WebSocket stream lives within. Three come from the environment (see
+// The bounds one WebSocket stream lives within. Some come from the environment (see
 // src/config.ts); the others are fixed here because no deployment has needed to tune them.
 import type { Config } from '../config.js';
+import type { GenerationLimits } from '../service/generation.js';
 
-export interface StreamLimits {
+/** Also the limits of a `generate` message (MAX_GENERATE_TOKENS, MAX_SEQUENCE_LENGTH for its prompt). */
+export interface StreamLimits extends GenerationLimits {
   /** Largest frame accepted (BODY_LIMIT_BYTES, like an HTTP body); larger closes with 1008. */
   readonly maxFrameBytes: number;
   /**
@@ -21,7 +23,10 @@ export interface StreamLimits {
   readonly sendTimeoutMs: number;
   /** Consecutive invalid frames (INVALID_INPUT) after which the stream is closed with 1008. */
   readonly maxConsecutiveInvalidFrames: number;
-  /** An idle stream is pinged this often; one that answered neither ping nor frame by the next tick is dropped. 0: never. */
+  /**
+   * An idle stream is pinged this often; one that answered neither ping nor frame by the next
+   * tick is dropped. The same tick renews the session of a live stream before it expires. 0: never.
+   */
   readonly pingIntervalMs: number;
   /** A peer that does not answer the close handshake within this is disconnected. */
   readonly closeTimeoutMs: number;
@@ -42,6 +47,8 @@ export function streamLimits(config: Config): StreamLimits {
     maxBufferedBytes: config.streamMaxBufferedBytes,
     sendTimeoutMs: config.streamSendTimeoutMs,
     maxConsecutiveInvalidFrames: MAX_CONSECUTIVE_INVALID_FRAMES,
+    maxGenerateTokens: config.maxGenerateTokens,
+    maxSequenceLength: config.maxSequenceLength,
     pingIntervalMs: config.streamPingIntervalMs,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     shutdownDrainMs: SHUTDOWN_DRAIN_MS,

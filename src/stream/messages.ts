@@ -2,6 +2,7 @@
 // checks the envelope (which fields, id, expected_t); the elements themselves are validated by
 // the inference service, exactly as for REST.
 import { InvalidInputError } from '../errors.js';
+import type { GenerateInput } from '../service/generation.js';
 import type { StepInput } from '../service/inference-service.js';
 
 /** Fields shared by every JSON command. */
@@ -17,13 +18,17 @@ export type StreamCommand =
   | (Envelope & { readonly kind: 'sequence'; readonly input: StepInput })
   | (Envelope & { readonly kind: 'reset'; readonly state: unknown })
   | (Envelope & { readonly kind: 'state' })
+  /** `{"type":"generate", "text"|"tokens", ...}`: answered with one `token` per token, then `generated`. */
+  | (Envelope & { readonly kind: 'generate'; readonly input: GenerateInput & { readonly expectedT?: number } })
   /** A binary frame: k x input_size float32 values, answered in binary. */
   | { readonly kind: 'binary'; readonly values: Float32Array; readonly id: undefined }
   /** A frame that could not be understood (or came too late): answered with its error. */
   | (Envelope & { readonly kind: 'refused'; readonly error: Error });
 
 const DATA_FIELDS = ['x', 'inputs', 'tokens', 'text'] as const;
-const TYPES = ['reset', 'state'] as const;
+const TYPES = ['reset', 'state', 'generate'] as const;
+/** The prompt fields of a generate message; the other data fields do not belong in one. */
+const PROMPT_FIELDS: readonly string[] = ['tokens', 'text'];
 
 /**
  * A text frame as a command; never throws (a bad frame becomes a `refused` command).
@@ -53,20 +58,17 @@ export function parseTextFrame(text: string, tokenModel: boolean): StreamCommand
     if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
       return refused(id, `type ${JSON.stringify(type)} is not one of ${TYPES.join(', ')}`);
     }
+    if (type === 'generate') return parseGenerate(fields, given, id);
     if (given.length > 0) return refused(id, `a ${type} message takes no ${given.join(' or ')}`);
     if (type === 'state') return { kind: 'state', id };
     return { kind: 'reset', id, state: fields.state };
   }
   if (given.length !== 1) {
     const what = given.length === 0 ? 'none was given' : `it has ${given.join(' and ')}`;
-    return refused(id, `a message needs exactly one of x, inputs, tokens or text, or a type (reset, state); ${what}`);
+    return refused(id, `a message needs exactly one of x, inputs, tokens or text, or a type (${TYPES.join(', ')}); ${what}`);
   }
-
-  const rawExpectedT = fields.expected_t;
-  if (rawExpectedT !== undefined && !(Number.isSafeInteger(rawExpectedT) && (rawExpectedT as number) >= 0)) {
-    return refused(id, 'expected_t must be a non-negative integer');
-  }
-  const expectedT = rawExpectedT as number | undefined;
+  const expectedT = fields.expected_t;
+  if (!isExpectedT(expectedT)) return refused(id, EXPECTED_T_RULE);
 
   const field = given[0]!;
   if (field === 'x') {
@@ -76,6 +78,32 @@ export function parseTextFrame(text: string, tokenModel: boolean): StreamCommand
     return { kind: 'element', id, input, x, expectedT };
   }
   return { kind: 'sequence', id, input: { [field]: fields[field], expectedT } };
+}
+
+/**
+ * `{"type":"generate", "text"|"tokens", "max_tokens"?, "temperature"?, "top_k"?, "top_p"?,
+ * "seed"?, "stop"?}`: the fields are handed on unchecked (snake_case to camelCase); the
+ * generation helper checks every one against the session's model and names it in its errors.
+ */
+function parseGenerate(fields: Record<string, unknown>, given: readonly string[], id: string | undefined): StreamCommand {
+  const foreign = given.filter((field) => !PROMPT_FIELDS.includes(field));
+  if (foreign.length > 0) {
+    return refused(id, `a generate message takes its prompt in text or tokens, not ${foreign.join(' or ')}`);
+  }
+  const expectedT = fields.expected_t;
+  if (!isExpectedT(expectedT)) return refused(id, EXPECTED_T_RULE);
+  const input: GenerateInput & { expectedT?: number } = {
+    text: fields.text,
+    tokens: fields.tokens,
+    maxTokens: fields.max_tokens,
+    temperature: fields.temperature,
+    topK: fields.top_k,
+    topP: fields.top_p,
+    seed: fields.seed,
+    stop: fields.stop,
+  };
+  if (expectedT !== undefined) input.expectedT = expectedT;
+  return { kind: 'generate', id, input };
 }
 
 /**
@@ -97,6 +125,12 @@ export function parseBinaryFrame(data: Buffer, inputSize: number, tokenModel: bo
   new Uint8Array(values.buffer).set(data);
   if (!HOST_IS_LITTLE_ENDIAN) swapBytes32(values);
   return { kind: 'binary', values, id: undefined };
+}
+
+const EXPECTED_T_RULE = 'expected_t must be a non-negative integer';
+
+function isExpectedT(value: unknown): value is number | undefined {
+  return value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
 }
 
 export function refusedCommand(id: string | undefined, error: Error): StreamCommand {

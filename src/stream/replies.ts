@@ -5,6 +5,7 @@
 // routes print them (the float32 widened to a double, shortest round-trip form), so both
 // transports give identical numbers. Formatting the numbers is most of a JSON reply's cost:
 // binary frames skip it.
+import type { GeneratedToken, GenerationResult } from '../service/generation.js';
 import type { SessionRecord } from '../service/session-store.js';
 import type { ServedModel } from '../service/served-model.js';
 import type { StateJson } from '../service/json-codec.js';
@@ -42,6 +43,23 @@ export function stateReply(t: number, state: StateJson, id: string | undefined):
 
 export function resetReply(t: number, id: string | undefined): string {
   return `{"type":"reset","t":${t}${idField(id)}}`;
+}
+
+/** `{"type":"token","index","token","token_id","id"?}`: one generated token, as soon as it is chosen. */
+export function tokenReply(token: GeneratedToken, id: string | undefined): string {
+  return `{"type":"token","index":${token.index},"token":${JSON.stringify(token.token)},"token_id":${token.id}${idField(id)}}`;
+}
+
+/**
+ * `{"type":"generated","t","text","tokens","finish_reason","stop_sequence"?,"seed","id"?}`: the
+ * end of a generation, with the fields of POST /v1/sessions/{id}/generate's answer.
+ */
+export function generatedReply(t: number, result: GenerationResult, id: string | undefined): string {
+  const stop = result.stopSequence === undefined ? '' : `,"stop_sequence":${JSON.stringify(result.stopSequence)}`;
+  return (
+    `{"type":"generated","t":${t},"text":${JSON.stringify(result.text)},"tokens":${JSON.stringify(result.tokens)},` +
+    `"finish_reason":"${result.finishReason}"${stop},"seed":${result.seed}${idField(id)}}`
+  );
 }
 
 export function errorReply(code: string, message: string, id: string | undefined): string {
