@@ -10,10 +10,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY routes ./routes
 COPY asm ./asm
-# build:wasm compiles the engine's kernels (asm/) to build/kernels.wasm, which the engine
-# loads at run time; prune then leaves the production dependencies only.
+# npm run build compiles the engine's kernels (asm/) to build/kernels.wasm, which the engine
+# loads at run time, and the TypeScript to dist/; prune then leaves the production dependencies.
 RUN npm run build \
- && npm run build:wasm \
  && npm prune --omit=dev
 
 FROM node:24-slim

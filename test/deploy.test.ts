@@ -137,8 +137,9 @@ test('the path the image healthcheck probes answers 200 on the app', async (t) =
 test('the image builds the wasm kernels the engine loads, and ships them', () => {
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
   assert.ok(pkg.scripts['build:wasm'], 'package.json has a build:wasm script');
+  assert.ok(pkg.scripts['build']?.includes('npm run build:wasm'), 'npm run build builds the wasm kernels');
   const buildRuns = instructions.filter((i) => i.stage < runtimeStage && i.keyword === 'RUN').map((i) => i.args);
-  assert.ok(buildRuns.some((run) => run.includes('npm run build:wasm')), 'the build stage runs npm run build:wasm');
+  assert.ok(buildRuns.some((run) => run.includes('npm run build')), 'the build stage runs npm run build');
   const copies = runtime('COPY').map((i) => i.args);
   assert.ok(copies.some((args) => args.includes('--from=build') && /\/app\/build\s/.test(args)), 'build/ is copied');
   // The engine looks for build/kernels.wasm three levels above dist/src/engine: /app/build.
