@@ -70,10 +70,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     if (!draining || ANSWERED_WHILE_DRAINING.has(request.routeOptions.url ?? '')) return;
-    void reply.header('connection', 'close');
     throw new ShuttingDownError('the server is shutting down; retry on another instance');
+  });
+  // Every answer sent while draining closes its connection: a request in flight when the drain
+  // began would otherwise leave a pooled keep-alive connection open, holding app.close() up
+  // until the grace period ran out.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) void reply.header('connection', 'close');
   });
 
   // First: @fastify/swagger documents only the routes registered after it.

@@ -4,17 +4,14 @@
 // real Redis (TEST_REDIS_URL, default redis://127.0.0.1:6379), so the shared server never stops.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it, type TestContext } from 'node:test';
-import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../src/errors.js';
 import { createRedisSessionStore, type RedisSessionStore } from '../src/service/redis-session-store.js';
 import type { SessionRecord } from '../src/service/session-store.js';
+import { closedPort, RedisPrefixes, RedisProxy } from './helpers/redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisAddress = new URL(REDIS_URL);
-const prefixes: string[] = [];
+const prefixes = new RedisPrefixes();
 
 const unhandled: unknown[] = [];
 const record = (error: unknown): void => {
@@ -26,89 +23,13 @@ process.on('uncaughtException', record);
 after(async () => {
   process.off('unhandledRejection', record);
   process.off('uncaughtException', record);
-  const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  for (const prefix of prefixes) {
-    const keys = await admin.keys(`${prefix}*`); // prefixes hold no glob characters
-    if (keys.length > 0) await admin.del(...keys);
-  }
-  await admin.quit();
+  await prefixes.deleteAll();
 });
 
-/** A TCP proxy to Redis that can refuse connections, accept them and never answer, or stall live ones. */
-class RedisProxy {
-  mode: 'forward' | 'silent' = 'forward';
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly clients = new Map<net.Socket, net.Socket>();
-  port = 0;
-  /** Connections accepted so far. */
-  accepted = 0;
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => this.accept(client));
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Closes the port and drops every connection: Redis is gone. */
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    const server = this.server;
-    this.server = undefined;
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-
-  /** Live connections stay open but what clients send no longer reaches Redis. */
-  stall(): void {
-    for (const [client, upstream] of this.clients) {
-      client.unpipe(upstream);
-      client.on('data', () => undefined);
-    }
-  }
-
-  private accept(client: net.Socket): void {
-    this.accepted++;
-    this.track(client);
-    if (this.mode === 'silent') {
-      client.on('data', () => undefined); // read and never answer
-      return;
-    }
-    const upstream = net.connect(Number(redisAddress.port || 6379), redisAddress.hostname);
-    this.track(upstream);
-    this.clients.set(client, upstream);
-    client.pipe(upstream).pipe(client);
-    const close = (): void => {
-      this.clients.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  }
-
-  private track(socket: net.Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-  }
-}
-
-/** A port nothing listens on: one the system just handed out and that was closed again. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function storeAt(t: TestContext, port: number, errors: Error[] = []): RedisSessionStore {
-  const prefix = `rnn-serve-test:${randomUUID()}:`;
-  prefixes.push(prefix);
   const store = createRedisSessionStore({
     url: `redis://127.0.0.1:${port}`,
-    keyPrefix: prefix,
+    keyPrefix: prefixes.create(),
     maxSessions: 10,
     commandTimeoutMs: 300,
     connectTimeoutMs: 500,
@@ -238,6 +159,25 @@ describe('redis session store: failures', () => {
     proxy.stall();
     await assertUnavailable(store.get(existing.id), 'get against a stalled connection');
     await assertUnavailable(store.compareAndSet(existing.id, 0, { ...existing, t: 1, version: 1 }), 'compareAndSet against a stalled connection');
+  });
+
+  it('a connection that went silent is dropped and replaced by itself (socketTimeout): the store recovers', async (t) => {
+    const proxy = new RedisProxy();
+    await proxy.start();
+    t.after(() => proxy.stop());
+    const errors: Error[] = [];
+    const store = storeAt(t, proxy.port, errors);
+    const existing = session();
+    await store.create(existing);
+    const acceptedBefore = proxy.accepted;
+
+    proxy.stall(); // the old connection stays open and silent; new ones are forwarded again
+    await assertUnavailable(store.get(existing.id), 'get against a silent connection');
+    await untilAnswering(store);
+    assert.ok(proxy.accepted > acceptedBefore, 'the client opened a new connection');
+    assert.match(errors.map((error) => error.message).join('; '), /Socket timeout/);
+    assert.equal(await store.compareAndSet(existing.id, 0, { ...existing, t: 1, version: 1 }), 'ok');
+    assert.deepEqual(unhandled, []);
   });
 
   it('a compare-and-set in flight when the connection drops fails and is not resent after reconnecting', async (t) => {

@@ -424,7 +424,15 @@ function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore): 
   const gauge = metrics.sessionsActive;
   // prom-client calls a metric's `collect` (when set) before reading it at each scrape.
   (gauge as typeof gauge & { collect?: () => Promise<void> }).collect = async () => {
-    const counts = await store.countByModel();
+    let counts: Map<string, number>;
+    try {
+      counts = await store.countByModel();
+    } catch {
+      // The store is away (readiness says why): no sample rather than a stale one, and the
+      // rest of /metrics still answers, which an outage is when it is needed most.
+      gauge.reset();
+      return;
+    }
     gauge.reset();
     for (const [model, count] of counts) gauge.set({ model }, count);
   };

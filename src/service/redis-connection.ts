@@ -2,6 +2,14 @@
 // down: commands time out, fail at once while disconnected, are never resent after a reconnect
 // (a compare-and-set whose reply was lost must not be applied twice), and the client reconnects
 // by itself. Every failure becomes a 503 STORE_UNAVAILABLE with a Retry-After hint.
+//
+// Auto-pipelining: commands issued before the event loop's next check phase go out as ONE write
+// (ioredis queues them and flushes on setImmediate), and while that pipeline awaits its replies
+// the next commands queue behind it. The batching scheduler resolves a whole batch of steps in
+// one turn, so the batch's compare-and-sets leave together, as do the reads of the requests that
+// arrived together: a round trip per batch, not per session. Nothing else changes: each command
+// keeps its own commandTimeout (set when the pipeline sends it), a refused command still fails at
+// once, and scripts still fall back from EVALSHA to EVAL.
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
 import { SESSION_SCRIPTS } from './redis-session-scripts.js';
@@ -10,6 +18,13 @@ export interface RedisConnectionOptions {
   readonly url: string;
   /** A command without a reply after this long fails (default 1000 ms). */
   readonly commandTimeoutMs?: number;
+  /**
+   * A connection that has received nothing for this long while commands await replies is
+   * dropped and reconnected (default 2 x commandTimeoutMs): a Redis that went silent without
+   * closing the socket (a network partition, a frozen host) would otherwise leave every later
+   * command timing out on a connection that never recovers.
+   */
+  readonly socketTimeoutMs?: number;
   /** A connection attempt gives up after this long (default 2000 ms). */
   readonly connectTimeoutMs?: number;
   /** Longest wait between reconnection attempts (default 2000 ms). */
@@ -32,8 +47,10 @@ export class RedisConnection {
   constructor(options: RedisConnectionOptions) {
     const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
     this.where = describeServer(options.url);
+    const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
     this.client = new Redis(options.url, {
-      commandTimeout: options.commandTimeoutMs ?? 1000,
+      commandTimeout: commandTimeoutMs,
+      socketTimeout: options.socketTimeoutMs ?? 2 * commandTimeoutMs,
       connectTimeout: options.connectTimeoutMs ?? 2000,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -43,6 +60,7 @@ export class RedisConnection {
         return this.nextReconnectDelayMs;
       },
       connectionName: 'rnn-serve-sessions',
+      enableAutoPipelining: true,
       scripts: SESSION_SCRIPTS,
     });
     // Without a listener ioredis prints every failed reconnection attempt; report each outage once,

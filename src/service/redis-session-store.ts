@@ -46,7 +46,8 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
 
 export class RedisSessionStore implements SessionStore {
   readonly keys: SessionKeys;
-  private readonly connection: RedisConnection;
+  /** The connection every command goes through (public for diagnostics and tests). */
+  readonly connection: RedisConnection;
   private readonly maxSessions: number;
   private readonly now: () => number;
   private readonly sweepBatchSize: number;
