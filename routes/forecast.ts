@@ -69,7 +69,9 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
               'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
           ),
           413: tooLarge,
-          503: errorResponse("The session's model failed to load (MODEL_NOT_READY)"),
+          503: errorResponse(
+            "The session's model failed to load (MODEL_NOT_READY), or the session store does not answer (STORE_UNAVAILABLE, with Retry-After)",
+          ),
         },
       },
     },

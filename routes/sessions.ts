@@ -17,7 +17,10 @@ import {
 const notFound = errorResponse('Unknown, deleted or expired session (SESSION_NOT_FOUND)');
 const invalid = errorResponse('Malformed input; the message names the position (INVALID_INPUT)');
 const mismatch = errorResponse('The loaded package of the model is not the one the session was created with (MODEL_MISMATCH)');
-const notReady = errorResponse("The session's model failed to load (MODEL_NOT_READY)");
+const notReady = errorResponse(
+  "The session's model failed to load (MODEL_NOT_READY), or the session store does not answer (STORE_UNAVAILABLE, with Retry-After)",
+);
+const storeUnavailable = errorResponse('The session store does not answer (STORE_UNAVAILABLE, with Retry-After)');
 
 const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -122,7 +125,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['sessions'],
         summary: 'Delete a session',
         params: SessionParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), 404: notFound },
+        response: { 204: Type.Null({ description: 'Deleted' }), 404: notFound, 503: storeUnavailable },
       },
     },
     async (request, reply) => {
