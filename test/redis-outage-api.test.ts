@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { assertError, buildTestApp } from './helpers/app.js';
 import { metricSamples, metricValue } from './helpers/metric-samples.js';
 import { RedisPrefixes, RedisProxy, requireRedis } from './helpers/redis.js';
-import { StreamClient, eventually, listenForStreams } from './helpers/stream-client.js';
+import { StreamClient, eventually, listenForStreams, refusedUpgrade } from './helpers/stream-client.js';
 
 const prefixes = new RedisPrefixes();
 const proxy = new RedisProxy();
@@ -28,32 +28,6 @@ const x = [0.5, -0.25, 1];
 /** A Retry-After header of 1..5 whole seconds (the store's reconnection schedule). */
 function assertRetryAfter(value: string | string[] | number | undefined, what: string): void {
   assert.match(String(value), /^[1-5]$/, `${what}: Retry-After is ${String(value)}`);
-}
-
-/** An upgrade the server refuses: status, Retry-After and JSON body. */
-function refusedUpgrade(url: string): Promise<{ status: number; retryAfter: string | undefined; body: Record<string, unknown> }> {
-  const socket = new WebSocket(url);
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => {
-      socket.close();
-      reject(new Error(`the upgrade to ${url} was accepted`));
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const retryAfter = response.headers['retry-after'];
-        resolve({
-          status: response.statusCode ?? 0,
-          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-        });
-      });
-    });
-    socket.once('error', (error) => {
-      if (!/Unexpected server response/.test(error.message)) reject(error);
-    });
-  });
 }
 
 async function createSession(): Promise<string> {

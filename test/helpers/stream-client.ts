@@ -97,8 +97,11 @@ export class StreamClient {
   }
 }
 
-/** An upgrade the server refuses: its HTTP status and JSON body. */
-export function refusedUpgrade(url: string, options: ClientOptions = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+/** An upgrade the server refuses: its HTTP status, Retry-After header and JSON body. */
+export function refusedUpgrade(
+  url: string,
+  options: ClientOptions = {},
+): Promise<{ status: number; retryAfter: string | undefined; body: Record<string, unknown> }> {
   const socket = new WebSocket(url, options);
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
@@ -110,7 +113,12 @@ export function refusedUpgrade(url: string, options: ClientOptions = {}): Promis
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> });
+        const retryAfter = response.headers['retry-after'];
+        resolve({
+          status: response.statusCode ?? 0,
+          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+          body: JSON.parse(text) as Record<string, unknown>,
+        });
       });
     });
     socket.once('error', (error) => {
