@@ -13,15 +13,14 @@
 // the server processes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { randomFloats, randomWeights, seededRandom } from '../src/engine/random-weights.js';
-import type { NetworkSpec } from '../src/engine/types.js';
-import { encodeSafetensors, float32Bytes } from '../test/helpers/model-files.js';
+import { randomFloats, seededRandom } from '../src/engine/random-weights.js';
+import { writeRandomPackage } from '../test/helpers/model-files.js';
 
 const SOCKETS = [1, 64, 256];
 /** Rows run against both session stores. */
@@ -36,26 +35,9 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** A package folder with config.json and model.safetensors: LSTM(32, 128), no head, random weights. */
 function writeModelPackage(root: string): void {
-  const spec: NetworkSpec = {
-    architecture: 'lstm', inputSize: INPUT_SIZE, hiddenSize: HIDDEN_SIZE, numLayers: 1, nonlinearity: 'tanh',
-    outputSize: HIDDEN_SIZE, hasHead: false, outputActivation: 'identity',
-  };
-  const weights = randomWeights(spec, 1);
-  const layer = weights.layers[0]!;
-  const G4H = 4 * HIDDEN_SIZE;
-  const tensor = (shape: number[], values: Float32Array) => ({ dtype: 'F32', shape, bytes: float32Bytes(Array.from(values)) });
-  const dir = join(root, MODEL);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ architecture: 'lstm', input_size: INPUT_SIZE, hidden_size: HIDDEN_SIZE }));
-  writeFileSync(
-    join(dir, 'model.safetensors'),
-    encodeSafetensors({
-      'rnn.weight_ih_l0': tensor([G4H, INPUT_SIZE], layer.weightIh),
-      'rnn.weight_hh_l0': tensor([G4H, HIDDEN_SIZE], layer.weightHh),
-      'rnn.bias_ih_l0': tensor([G4H], layer.biasIh),
-      'rnn.bias_hh_l0': tensor([G4H], layer.biasHh),
-    }),
-  );
+  // PyTorch's initialisation range for H = 128, so the dynamics are those of a fresh LSTM.
+  const scale = 1 / Math.sqrt(HIDDEN_SIZE);
+  writeRandomPackage(root, MODEL, { architecture: 'lstm', input_size: INPUT_SIZE, hidden_size: HIDDEN_SIZE }, 1, scale);
 }
 
 /** Starts a child process and resolves with the first match of `ready` in its stdout. */

@@ -3,53 +3,13 @@
 // forecast is exactly a client posting each returned prediction back as its next input, the
 // state has consumed every prediction, and bad horizons or models get a 400 naming the problem.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gateCount, type Architecture } from '../src/engine/types.js';
 import { assertError, buildTestApp, makeModelsDir } from './helpers/app.js';
-import { encodeSafetensors, type TensorBytes } from './helpers/model-files.js';
-import { randomArray, seededRandom } from './helpers/random-network.js';
+import { writeRandomPackage } from './helpers/model-files.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const MAX_FORECAST_HORIZON = 25;
-
-interface RandomPackage {
-  readonly architecture: Architecture;
-  readonly input_size: number;
-  readonly hidden_size: number;
-  readonly num_layers?: number;
-  readonly output_size?: number;
-  readonly [key: string]: unknown;
-}
-
-/** A torch-layout package with random weights (scale 0.8, so the dynamics are not trivial). */
-function writeRandomPackage(root: string, name: string, config: RandomPackage, seed: number): void {
-  const random = seededRandom(seed);
-  const tensor = (shape: number[]): TensorBytes => ({
-    dtype: 'F32',
-    shape,
-    bytes: new Uint8Array(randomArray(shape.reduce((a, b) => a * b, 1), random, 0.8).buffer),
-  });
-  const { input_size: I, hidden_size: H, num_layers: L = 1, output_size: O } = config;
-  const G = gateCount(config.architecture);
-  const tensors: Record<string, TensorBytes> = {};
-  for (let k = 0; k < L; k++) {
-    tensors[`rnn.weight_ih_l${k}`] = tensor([G * H, k === 0 ? I : H]);
-    tensors[`rnn.weight_hh_l${k}`] = tensor([G * H, H]);
-    tensors[`rnn.bias_ih_l${k}`] = tensor([G * H]);
-    tensors[`rnn.bias_hh_l${k}`] = tensor([G * H]);
-  }
-  if (O !== undefined) {
-    tensors['fc.weight'] = tensor([O, H]);
-    tensors['fc.bias'] = tensor([O]);
-  }
-  const dir = join(root, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors));
-}
 
 const models = makeModelsDir(['gru']);
 // Raw values around 10 and -3 with spreads unlike 1: normalizing and denormalizing both matter.

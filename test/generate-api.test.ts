@@ -3,49 +3,25 @@
 // strings cut the text, a session advances exactly as if its tokens were posted to /steps, and
 // bad parameters or models that cannot generate get a 400 naming what is wrong.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gateCount } from '../src/engine/types.js';
 import { generate, type GeneratedToken } from '../src/service/generation.js';
 import { assertError, buildTestApp, makeModelsDir } from './helpers/app.js';
 import { assertClose } from './helpers/fixtures.js';
-import { encodeSafetensors, type TensorBytes } from './helpers/model-files.js';
-import { randomArray, seededRandom } from './helpers/random-network.js';
+import { writeRandomPackage } from './helpers/model-files.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const VOCAB = ['h', 'e', 'l', 'o', ' ', 'w', 'r', 'd', '.', ',', '!', '?'];
 const MAX_GENERATE_TOKENS = 40;
 
-/** A token package with random weights whose output_size (5) is not its vocabulary size (3). */
-function writeMismatchedTokenPackage(root: string): void {
-  const H = 4;
-  const random = seededRandom(3);
-  const tensor = (shape: number[]): TensorBytes => ({
-    dtype: 'F32',
-    shape,
-    bytes: new Uint8Array(randomArray(shape.reduce((a, b) => a * b, 1), random).buffer),
-  });
-  const G = gateCount('gru');
-  const dir = join(root, 'token_mismatch');
-  mkdirSync(dir);
-  const config = { architecture: 'gru', input_size: 2, hidden_size: H, output_size: 5, vocab: ['a', 'b', 'c'] };
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  const tensors = {
-    'rnn.weight_ih_l0': tensor([G * H, 2]),
-    'rnn.weight_hh_l0': tensor([G * H, H]),
-    'rnn.bias_ih_l0': tensor([G * H]),
-    'rnn.bias_hh_l0': tensor([G * H]),
-    'fc.weight': tensor([5, H]),
-    'fc.bias': tensor([5]),
-    'embedding.weight': tensor([3, 2]),
-  };
-  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors));
-}
-
 const models = makeModelsDir(['token_gru', 'gru']);
-writeMismatchedTokenPackage(models.dir);
+// A token package whose output_size (5) is not its vocabulary size (3): it cannot generate.
+writeRandomPackage(
+  models.dir,
+  'token_mismatch',
+  { architecture: 'gru', input_size: 2, hidden_size: 4, output_size: 5, vocab: ['a', 'b', 'c'] },
+  3,
+);
 const app = await buildTestApp({ MODELS_DIR: models.dir, MAX_GENERATE_TOKENS: String(MAX_GENERATE_TOKENS) });
 after(async () => {
   await app.close();

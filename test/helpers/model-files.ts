@@ -4,6 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
+import { randomFloats, seededRandom } from '../../src/engine/random-weights.js';
+import { gateCount, type Architecture } from '../../src/engine/types.js';
 
 export interface SafetensorsParts {
   /** The parsed JSON header, free to mutate. */
@@ -113,4 +115,47 @@ export function writePackage(root: string, name: string, sourceDir: string, over
 
 export function readFixtureConfig(sourceDir: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(sourceDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** The config.json keys writeRandomPackage reads; any other key is written through as given. */
+export interface RandomPackageConfig {
+  readonly architecture: Architecture;
+  readonly input_size: number;
+  readonly hidden_size: number;
+  readonly num_layers?: number;
+  readonly output_size?: number;
+  readonly vocab?: readonly string[];
+  readonly [key: string]: unknown;
+}
+
+/**
+ * Writes root/name as a torch-layout package (config.json + model.safetensors) whose weights are
+ * uniform in (-scale, scale), deterministic for a seed: a model of any shape for tests and benches.
+ */
+export function writeRandomPackage(root: string, name: string, config: RandomPackageConfig, seed: number, scale = 0.8): string {
+  const random = seededRandom(seed);
+  const tensor = (shape: number[]): TensorBytes => ({
+    dtype: 'F32',
+    shape,
+    bytes: new Uint8Array(randomFloats(shape.reduce((a, b) => a * b, 1), scale, random).buffer),
+  });
+  const { input_size: I, hidden_size: H, num_layers: L = 1, output_size: O, vocab } = config;
+  const G = gateCount(config.architecture);
+  const tensors: Record<string, TensorBytes> = {};
+  for (let k = 0; k < L; k++) {
+    tensors[`rnn.weight_ih_l${k}`] = tensor([G * H, k === 0 ? I : H]);
+    tensors[`rnn.weight_hh_l${k}`] = tensor([G * H, H]);
+    tensors[`rnn.bias_ih_l${k}`] = tensor([G * H]);
+    tensors[`rnn.bias_hh_l${k}`] = tensor([G * H]);
+  }
+  if (O !== undefined) {
+    tensors['fc.weight'] = tensor([O, H]);
+    tensors['fc.bias'] = tensor([O]);
+  }
+  if (vocab !== undefined) tensors['embedding.weight'] = tensor([vocab.length, I]);
+  const dir = join(root, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors));
+  return dir;
 }
