@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { SequenceResult } from '../engine/types.js';
 import { InvalidInputError, ModelMismatchError, ModelNotFoundError, SequenceConflictError, SessionNotFoundError } from '../errors.js';
 import type { ServiceMetrics, Transport } from '../metrics.js';
+import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
@@ -397,13 +398,8 @@ export class InferenceService {
   }
 
   private finish(model: ServedModel, result: SequenceResult, steps: number, transport: Transport): SequenceOutcome {
-    const norm = model.outputNormalization;
-    if (norm !== undefined) {
-      // The result's arrays are ours (StepScheduler contract): denormalize in place.
-      const { outputs } = result;
-      const O = model.outputSize;
-      for (let k = 0; k < outputs.length; k++) outputs[k] = outputs[k]! * norm.std[k % O]! + norm.mean[k % O]!;
-    }
+    // The result's arrays are ours (StepScheduler contract): denormalize in place.
+    if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
     this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
     return { model, steps, outputs: result.outputs, state: result.state };
   }
