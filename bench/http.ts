@@ -1,40 +1,79 @@
 // HTTP throughput and latency of the REST routes, with autocannon, next to a bare Fastify route
-// driven the same way in the same run: POST predict with a one-element and a 50-element sequence,
-// and single-element session steps (one session per connection), on the bundled co2-lstm model
-// (LSTM 32, input and output 1). Server and load generator run in separate processes.
-// Run with `npm run bench:http` (ROW_SECONDS=5, CONNECTIONS=16 by default).
+// driven the same way in the same run, on the bundled co2-lstm model (LSTM 32, input and output 1):
+// single-element session steps (one session per connection) at 1, 64 and 256 connections on the
+// memory store and on the Redis store, and POST predict with a one-element and a 50-element
+// sequence. Each row is printed as a ratio against the bare Fastify POST of the same body at the
+// same connection count, measured just before it (the machine is shared: compare ratios, not
+// absolute numbers), with the server's CPU per request (from /proc) and, on Redis rows, the
+// commands Redis ran per request (INFO commandstats). Redis: see bench/redis-probe.ts.
+// Run with `npm run bench:http` (ROW_SECONDS=3, CONNECTIONS=1,64,256 by default).
 import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, storeRoundTrips, type BenchRedis } from './redis-probe.js';
 
-const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
+const CONNECTIONS = (process.env.CONNECTIONS ?? '1,64,256').split(',').map(Number);
 const MODEL = 'co2-lstm';
 
 interface Row {
   readonly name: string;
+  readonly connections: number;
+  /** The bare row this one is compared with (same body, same connections). */
+  readonly baseline: string | undefined;
   readonly result: autocannon.Result;
+  readonly cpuMicros: number | undefined;
+  readonly redisCommandsPerRequest: number | undefined;
+  readonly redisRoundTripsPerRequest: number | undefined;
 }
 
 function sequence(length: number): number[][] {
   return Array.from({ length }, (_, t) => [330 + Math.sin(t / 5)]);
 }
 
-async function run(name: string, options: autocannon.Options): Promise<Row> {
+async function run(
+  name: string,
+  baseline: string | undefined,
+  options: autocannon.Options,
+  server: ChildProcess,
+  redis?: BenchRedis & { readonly serverUrl: string },
+): Promise<Row> {
   // A short warm-up so V8 has compiled the hot paths before the measured run.
   await autocannon({ ...options, duration: 1 });
+  const cpuBefore = cpuSeconds(server.pid);
+  const commandsBefore = redis === undefined ? undefined : await commandCounts(redis.url);
+  const tripsBefore = redis === undefined ? undefined : await storeRoundTrips(redis.serverUrl);
   const result = await autocannon({ ...options, duration: ROW_SECONDS });
+  const tripsAfter = redis === undefined ? undefined : await storeRoundTrips(redis.serverUrl);
+  const commandsAfter = redis === undefined ? undefined : await commandCounts(redis.url);
+  const cpuAfter = cpuSeconds(server.pid);
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${name}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
   }
-  return { name, result };
+  const requests = result.requests.total;
+  let commands: number | undefined;
+  if (commandsBefore !== undefined) {
+    commands = 0;
+    for (const calls of commandsBetween(commandsBefore, commandsAfter!).values()) commands += calls;
+  }
+  return {
+    name,
+    connections: options.connections ?? 1,
+    baseline,
+    result,
+    cpuMicros: cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / requests) * 1e6,
+    redisCommandsPerRequest: commands === undefined ? undefined : commands / requests,
+    redisRoundTripsPerRequest: tripsBefore === undefined ? undefined : (tripsAfter! - tripsBefore) / requests,
+  };
 }
 
-function post(url: string, body: unknown): autocannon.Options {
+function post(url: string, body: unknown, connections: number): autocannon.Options {
   return {
     url,
     method: 'POST',
-    connections: CONNECTIONS,
+    connections,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   };
@@ -53,34 +92,72 @@ async function createSessions(base: string, count: number): Promise<string[]> {
   );
 }
 
-const barePort = await freePort();
-const bare = await startServer('bench/bare-fastify-server.ts', {}, barePort, '/healthz');
-const port = await freePort();
-const server = await startServer('src/server.ts', { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn' }, port, '/readyz');
-const base = `http://127.0.0.1:${port}`;
-const rows: Row[] = [];
-try {
-  rows.push(await run('bare Fastify POST (T=1 body)', post(`http://127.0.0.1:${barePort}/echo`, { inputs: sequence(1) })));
-  rows.push(await run('bare Fastify POST (T=50 body)', post(`http://127.0.0.1:${barePort}/echo`, { inputs: sequence(50) })));
-  rows.push(await run('POST predict, T=1', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(1) })));
-  rows.push(await run('POST predict, T=50', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(50) })));
-  const sessions = await createSessions(base, CONNECTIONS);
+/** Single-element steps, each request to the next session in turn: concurrent steps of different sessions. */
+async function sessionSteps(name: string, base: string, connections: number, server: ChildProcess, redis?: BenchRedis): Promise<Row> {
+  const probe = redis === undefined ? undefined : { ...redis, serverUrl: base };
+  const sessions = await createSessions(base, connections);
   let next = 0;
-  rows.push(
-    await run('POST session step, 1 element', {
-      ...post(`${base}/v1/sessions/${sessions[0]}/steps`, { inputs: sequence(1) }),
-      // Each request goes to the next session in turn: concurrent steps of different sessions.
-      requests: [{ setupRequest: (request) => ({ ...request, path: `/v1/sessions/${sessions[next++ % sessions.length]}/steps` }) }],
-    }),
-  );
-} finally {
-  await stopServer(server);
-  await stopServer(bare);
+  return run(name, 'bare Fastify POST (T=1 body)', {
+    ...post(`${base}/v1/sessions/${sessions[0]}/steps`, { inputs: sequence(1) }, connections),
+    requests: [{ setupRequest: (request) => ({ ...request, path: `/v1/sessions/${sessions[next++ % sessions.length]}/steps` }) }],
+  }, server, probe);
 }
 
-console.log(`\n${CONNECTIONS} connections, ${ROW_SECONDS} s per row, ${process.version}\n`);
-console.log('| route | req/s | p50 ms | p99 ms |');
-console.log('| --- | ---: | ---: | ---: |');
-for (const { name, result } of rows) {
-  console.log(`| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} |`);
+const loadBefore = loadAverage();
+const redis = await benchRedis();
+const prefix = `rnn-serve-bench:${randomUUID()}:`;
+const servers: ChildProcess[] = [];
+const rows: Row[] = [];
+try {
+  const barePort = await freePort();
+  const bare = await startServer('bench/bare-fastify-server.ts', {}, barePort, '/healthz');
+  servers.push(bare);
+  const port = await freePort();
+  const memory = await startServer('src/server.ts', { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn', SESSION_STORE: 'memory', API_KEYS: '' }, port, '/readyz');
+  servers.push(memory);
+  const base = `http://127.0.0.1:${port}`;
+  let redisBase: string | undefined;
+  let redisServer: ChildProcess | undefined;
+  if (redis !== undefined) {
+    const redisPort = await freePort();
+    redisServer = await startServer(
+      'src/server.ts',
+      { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn', SESSION_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, API_KEYS: '' },
+      redisPort,
+      '/readyz',
+    );
+    servers.push(redisServer);
+    redisBase = `http://127.0.0.1:${redisPort}`;
+  }
+  const bareUrl = `http://127.0.0.1:${barePort}/echo`;
+  for (const connections of CONNECTIONS) {
+    rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
+    rows.push(await sessionSteps('POST session step, 1 element, memory', base, connections, memory));
+    if (redisBase !== undefined) rows.push(await sessionSteps('POST session step, 1 element, redis', redisBase, connections, redisServer!, redis));
+  }
+  const connections = CONNECTIONS.includes(64) ? 64 : CONNECTIONS[0]!;
+  rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
+  rows.push(await run('POST predict, T=1', 'bare Fastify POST (T=1 body)', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(1) }, connections), memory));
+  rows.push(await run('bare Fastify POST (T=50 body)', undefined, post(bareUrl, { inputs: sequence(50) }, connections), bare));
+  rows.push(await run('POST predict, T=50', 'bare Fastify POST (T=50 body)', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(50) }, connections), memory));
+} finally {
+  for (const server of servers.reverse()) await stopServer(server);
+  if (redis !== undefined) {
+    await deleteKeys(redis.url, prefix);
+    await redis.stop();
+  }
+}
+
+console.log(`\n${ROW_SECONDS} s per row, ${process.version}; ${loadBefore} before, ${loadAverage()} after; Redis: ${redis?.description ?? 'none'}\n`);
+console.log('| route | connections | req/s | x bare | mean ms | p50 ms | p99 ms | server CPU us/req | redis round trips/req | redis cmds/req |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const [i, row] of rows.entries()) {
+  // The bare row measured last before this one, with the same body and connections.
+  const bare = rows.slice(0, i).reverse().find((other) => other.name === row.baseline && other.connections === row.connections);
+  const versus = bare === undefined ? (row.baseline === undefined ? '1' : '-') : `${(row.result.requests.average / bare.result.requests.average).toFixed(2)}x`;
+  console.log(
+    `| ${row.name} | ${row.connections} | ${Math.round(row.result.requests.average)} | ${versus} | ${row.result.latency.average.toFixed(3)} | ${row.result.latency.p50} | ${row.result.latency.p99} | ` +
+      `${row.cpuMicros === undefined ? '-' : row.cpuMicros.toFixed(1)} | ` +
+      `${row.redisRoundTripsPerRequest === undefined ? '' : row.redisRoundTripsPerRequest.toFixed(2)} | ${row.redisCommandsPerRequest === undefined ? '' : row.redisCommandsPerRequest.toFixed(2)} |`,
+  );
 }

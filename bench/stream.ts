@@ -2,30 +2,29 @@
 // a closed loop (the next element goes out when the reply to the last one comes back), against
 // the real server (npm start's code, in a child process) serving an LSTM(32, 128) with random
 // weights, and against a bare `ws` echo server driven the same way with the same frames. The
-// client runs here, the server in its own process: on two cores, one each.
+// client runs here, the servers in their own processes.
 //
-// Then the same stream rows at 1 and 64 sockets against a second server with SESSION_STORE=redis
-// (REDIS_URL, default redis://127.0.0.1:6379; a key prefix of its own, deleted afterwards), next
-// to the in-memory store measured in the same run: what sharing sessions between replicas costs.
-// Those rows also give redis-server's own CPU time per step when it runs on this machine (it then
-// shares the two cores too). Skipped, with a note, when Redis does not answer.
-// Run with `npm run bench:stream` (ROW_SECONDS=3 by default; SERVER_NODE_ARGS='--cpu-prof' profiles
-// the server processes).
+// Every socket count runs its rows back to back (echo, memory store, Redis store), so the ratios
+// compare rows measured within seconds of each other: the machine is shared and absolute numbers
+// drift. Each row also gives the server's CPU time per step (from /proc), and the Redis rows the
+// commands Redis ran per step (INFO commandstats before and after the row; at 1 socket every
+// command is a round trip) and redis-server's own CPU per step. Redis: a private redis-server on
+// a free port when one is installed, else REDIS_URL (default redis://127.0.0.1:6379; a key prefix
+// of its own, deleted afterwards); skipped, with a note, when none answers.
+// Run with `npm run bench:stream` (ROW_SECONDS=3 by default; SOCKETS=1,64 to choose the counts;
+// SERVER_NODE_ARGS='--cpu-prof' profiles the server processes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { randomFloats, seededRandom } from '../src/engine/random-weights.js';
 import { writeRandomPackage } from '../test/helpers/model-files.js';
+import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, storeRoundTrips } from './redis-probe.js';
 
-const SOCKETS = [1, 64, 256];
-/** Rows run against both session stores. */
-const STORE_SOCKETS = [1, 64];
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SOCKETS = (process.env.SOCKETS ?? '1,64,256').split(',').map(Number);
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
 const WARMUP_SECONDS = 0.5;
 const MODEL = 'bench-lstm';
@@ -75,17 +74,17 @@ interface Row {
   readonly serverCpuMicros: number | undefined;
   /** The same for redis-server, on the redis rows when it runs on this machine. */
   readonly redisCpuMicros: number | undefined;
+  /** Redis commands per reply (INFO commandstats), on the redis rows, and which commands. */
+  readonly redisCommands: { readonly perStep: number; readonly detail: string } | undefined;
+  /** Round trips to Redis per reply (the server's rnn_session_store_round_trips_total). */
+  readonly redisRoundTrips: number | undefined;
 }
 
-/** CPU seconds a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  const file = `/proc/${pid}/stat`;
-  if (pid === undefined || !existsSync(file)) return undefined;
-  // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime
-  // are the 12th and 13th, in clock ticks of 1/100 s on Linux.
-  const stat = readFileSync(file, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+interface RedisProbe {
+  readonly url: string;
+  readonly pid: number | undefined;
+  /** The server's base URL, for its round-trip counter. */
+  readonly serverUrl: string;
 }
 
 /**
@@ -100,7 +99,7 @@ async function drive(
   frames: readonly (string | Buffer)[],
   greeting: boolean,
   serverPid: number | undefined,
-  redisPid?: number,
+  redis?: RedisProbe,
 ): Promise<Row> {
   const latencies: number[] = [];
   let measuring = false;
@@ -110,6 +109,13 @@ async function drive(
     Array.from({ length: sockets }, () => new Promise<WebSocket>((resolve, reject) => {
       const socket = new WebSocket(url, { perMessageDeflate: false });
       socket.once('error', reject);
+      // A refused upgrade: reject with the server's own answer, which says why.
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => reject(new Error(`${target}: upgrade refused with ${response.statusCode}: ${body}`)));
+      });
       if (greeting) socket.once('message', () => resolve(socket));
       else socket.once('open', () => resolve(socket));
     })),
@@ -135,11 +141,17 @@ async function drive(
   measuring = true;
   const started = performance.now();
   const cpuBefore = cpuSeconds(serverPid);
-  const redisCpuBefore = cpuSeconds(redisPid);
+  const redisCpuBefore = cpuSeconds(redis?.pid);
+  const commandsBefore = redis === undefined ? undefined : await commandCounts(redis.url);
+  const tripsBefore = redis === undefined ? undefined : await storeRoundTrips(redis.serverUrl);
+  const repliesBefore = replies;
   await sleep(ROW_SECONDS * 1000);
+  const commandsAfter = redis === undefined ? undefined : await commandCounts(redis.url);
+  const tripsAfter = redis === undefined ? undefined : await storeRoundTrips(redis.serverUrl);
+  const repliesCounted = replies - repliesBefore;
   measuring = false;
   const cpuAfter = cpuSeconds(serverPid);
-  const redisCpuAfter = cpuSeconds(redisPid);
+  const redisCpuAfter = cpuSeconds(redis?.pid);
   const seconds = (performance.now() - started) / 1000;
   stopped = true;
   await Promise.all(loops);
@@ -159,43 +171,23 @@ async function drive(
     p99: quantile(0.99),
     serverCpuMicros: perReply(cpuBefore, cpuAfter),
     redisCpuMicros: perReply(redisCpuBefore, redisCpuAfter),
+    redisCommands: commandsBefore === undefined ? undefined : perStep(commandsBetween(commandsBefore, commandsAfter!), repliesCounted),
+    redisRoundTrips: tripsBefore === undefined ? undefined : (tripsAfter! - tripsBefore) / repliesCounted,
   };
 }
 
+/** Commands per step, in total and per command name. */
+function perStep(commands: Map<string, number>, steps: number): { perStep: number; detail: string } {
+  let total = 0;
+  const parts: string[] = [];
+  for (const [name, calls] of [...commands].sort((a, b) => b[1] - a[1])) {
+    total += calls;
+    parts.push(`${name} ${(calls / steps).toFixed(2)}`);
+  }
+  return { perStep: total / steps, detail: parts.join(', ') };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Whether Redis answers at REDIS_URL (the redis rows need it) and, when it runs on this machine,
- * its process id (for its CPU time): { answers: false } when it does not answer.
- */
-async function probeRedis(): Promise<{ answers: boolean; pid?: number }> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  try {
-    await client.connect();
-    const info = await client.info('server');
-    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(REDIS_URL).hostname);
-    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
-    return local && Number.isInteger(pid) ? { answers: true, pid } : { answers: true };
-  } catch {
-    return { answers: false };
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Deletes every key under `prefix` (the bench server's sessions and its bookkeeping keys). */
-async function deleteKeys(prefix: string): Promise<number> {
-  const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let deleted = 0;
-    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) deleted += await client.del(...keys);
-    }
-    return deleted;
-  } finally {
-    await client.quit();
-  }
-}
 
 function startServer(modelsDir: string, env: NodeJS.ProcessEnv) {
   return startChild(
@@ -206,17 +198,34 @@ function startServer(modelsDir: string, env: NodeJS.ProcessEnv) {
   );
 }
 
+const ratio = (value: number, base: number | undefined) => (base === undefined || !(base > 0) ? '-' : `${(value / base).toFixed(2)}x`);
+const micros = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1));
+
+/**
+ * One table: every row against the echo row of its socket count (throughput and p50), the Redis
+ * rows also against the memory row of the same frames.
+ */
 function printTable(title: string, rows: readonly Row[]): void {
   console.log(`\n${title}\n`);
-  const micros = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(0));
-  const withRedis = rows.some((row) => row.redisCpuMicros !== undefined);
-  console.log(`| target | sockets | steps/s | p50 ms | p99 ms | server CPU us/step |${withRedis ? ' redis CPU us/step |' : ''}`);
-  console.log(`| --- | ---: | ---: | ---: | ---: | ---: |${withRedis ? ' ---: |' : ''}`);
+  console.log('| target | sockets | steps/s | x echo | x memory | p50 ms | p50 x echo | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
-    const redis = withRedis ? ` ${micros(row.redisCpuMicros)} |` : '';
+    const echo = rows.find((other) => other.sockets === row.sockets && other.target.startsWith('ws echo'));
+    const memory = row.target.includes('redis')
+      ? rows.find((other) => other.sockets === row.sockets && other.target === row.target.replace('redis', 'memory'))
+      : undefined;
+    const isEcho = row === echo;
     console.log(
-      `| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} |${redis}`,
+      `| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${isEcho ? '1' : ratio(row.stepsPerSecond, echo?.stepsPerSecond)} | ` +
+        `${memory === undefined ? '' : ratio(row.stepsPerSecond, memory.stepsPerSecond)} | ${row.p50.toFixed(3)} | ` +
+        `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
+        `${row.redisRoundTrips === undefined ? '' : row.redisRoundTrips.toFixed(2)} | ${row.redisCommands === undefined ? '' : row.redisCommands.perStep.toFixed(2)} | ${micros(row.redisCpuMicros)} |`,
     );
+  }
+  const detailed = rows.filter((row) => row.redisCommands !== undefined);
+  if (detailed.length > 0) {
+    console.log('\nRedis commands per step (INFO commandstats; commands a script runs count too):');
+    for (const row of detailed) console.log(`- ${row.target}, ${row.sockets} sockets: ${row.redisCommands!.detail}`);
   }
 }
 
@@ -227,57 +236,43 @@ async function main(): Promise<void> {
   const vectors = Array.from({ length: 64 }, () => randomFloats(INPUT_SIZE, 1, random));
   const jsonFrames = vectors.map((x) => JSON.stringify({ x: Array.from(x) }));
   const binaryFrames = vectors.map((x) => Buffer.from(x.buffer));
-  const streamRows = async (url: string, sockets: number, pid: number | undefined, store: string, redisPid?: number): Promise<Row[]> => [
-    await drive(`stream, JSON {"x"}, ${store} store`, url, sockets, jsonFrames, true, pid, redisPid),
-    await drive(`stream, binary float32, ${store} store`, url, sockets, binaryFrames, true, pid, redisPid),
-  ];
+  const loadBefore = loadAverage();
 
   const rows: Row[] = [];
-  const storeRows: Row[] = [];
-  let redisNote = '';
+  const redis = await benchRedis();
+  const prefix = `rnn-serve-bench:${randomUUID()}:`;
+  const children: ChildProcess[] = [];
   try {
-    const server = await startServer(modelsDir, { SESSION_STORE: 'memory' });
+    const memoryServer = await startServer(modelsDir, { SESSION_STORE: 'memory' });
+    children.push(memoryServer.child);
     const echo = await startChild(['bench/stream-echo-server.ts'], {}, /listening (\d+)/);
-    try {
-      const streamUrl = `ws://127.0.0.1:${server.match[1]}/v1/models/${MODEL}/stream`;
-      const echoUrl = `ws://127.0.0.1:${echo.match[1]}`;
-      for (const sockets of SOCKETS) {
-        rows.push(await drive('ws echo (JSON frame)', echoUrl, sockets, jsonFrames, false, echo.child.pid));
-        const measured = await streamRows(streamUrl, sockets, server.child.pid, 'memory');
-        rows.push(...measured);
-        if (STORE_SOCKETS.includes(sockets)) storeRows.push(...measured);
-      }
-    } finally {
-      await stopChild(echo.child);
-      await stopChild(server.child);
-    }
-
-    const redis = await probeRedis();
-    if (redis.answers) {
-      const prefix = `rnn-serve-bench:${randomUUID()}:`;
-      try {
-        const redisServer = await startServer(modelsDir, { SESSION_STORE: 'redis', REDIS_URL, REDIS_KEY_PREFIX: prefix });
-        try {
-          const streamUrl = `ws://127.0.0.1:${redisServer.match[1]}/v1/models/${MODEL}/stream`;
-          for (const sockets of STORE_SOCKETS) storeRows.push(...(await streamRows(streamUrl, sockets, redisServer.child.pid, 'redis', redis.pid)));
-        } finally {
-          await stopChild(redisServer.child);
+    children.push(echo.child);
+    const redisServer = redis === undefined ? undefined : await startServer(modelsDir, { SESSION_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
+    if (redisServer !== undefined) children.push(redisServer.child);
+    const streamUrl = (server: { match: RegExpExecArray }) => `ws://127.0.0.1:${server.match[1]}/v1/models/${MODEL}/stream`;
+    const probe = redisServer === undefined ? undefined : { ...redis!, serverUrl: `http://127.0.0.1:${redisServer.match[1]}` };
+    const echoUrl = `ws://127.0.0.1:${echo.match[1]}`;
+    for (const sockets of SOCKETS) {
+      rows.push(await drive('ws echo (JSON frame)', echoUrl, sockets, jsonFrames, false, echo.child.pid));
+      for (const [frames, kind] of [[jsonFrames, 'JSON {"x"}'], [binaryFrames, 'binary float32']] as const) {
+        rows.push(await drive(`stream, ${kind}, memory store`, streamUrl(memoryServer), sockets, frames, true, memoryServer.child.pid));
+        if (redisServer !== undefined) {
+          rows.push(await drive(`stream, ${kind}, redis store`, streamUrl(redisServer), sockets, frames, true, redisServer.child.pid, probe));
         }
-      } finally {
-        await deleteKeys(prefix);
       }
-    } else {
-      redisNote = `(no Redis answered at ${REDIS_URL}: the redis rows were skipped)`;
     }
   } finally {
+    for (const child of children.reverse()) await stopChild(child);
+    if (redis !== undefined) {
+      await deleteKeys(redis.url, prefix);
+      await redis.stop();
+    }
     rmSync(modelsDir, { recursive: true, force: true });
   }
 
   const setup = `LSTM(${INPUT_SIZE}, ${HIDDEN_SIZE}), one element per frame, closed loop, ${ROW_SECONDS} s per row`;
-  console.log(`\n(client here, server in a child process; node ${process.version})`);
-  printTable(`WebSocket streams: ${setup}`, rows);
-  storeRows.sort((a, b) => a.sockets - b.sockets);
-  printTable(`Session store, memory vs redis (${REDIS_URL}): ${setup}${redisNote === '' ? '' : `\n${redisNote}`}`, storeRows);
+  console.log(`\n(client here, servers in child processes; node ${process.version}; ${loadBefore} before, ${loadAverage()} after)`);
+  printTable(`WebSocket streams: ${setup}; Redis: ${redis?.description ?? 'none'}`, rows);
 }
 
 await main();

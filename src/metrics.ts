@@ -17,6 +17,7 @@ export interface ServiceMetrics {
   readonly modelsLoaded: Gauge;
   readonly batchSize: Histogram<'model'>;
   readonly queueSeconds: Histogram<'model'>;
+  readonly storeRoundTrips: Counter;
 }
 
 export function createMetrics(): ServiceMetrics {
@@ -84,6 +85,11 @@ export function createMetrics(): ServiceMetrics {
       help: 'Time a session step waited in the batching queue before the engine ran it, by model',
       labelNames: ['model'] as const,
       buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+      registers: [registry],
+    }),
+    storeRoundTrips: new Counter({
+      name: 'rnn_session_store_round_trips_total',
+      help: 'Round trips to the session store (a pipeline of commands counts once); 0 with the in-memory store',
       registers: [registry],
     }),
   };

@@ -417,6 +417,11 @@ function mismatch(session: SessionRecord, model: ServedModel): Error {
 
 /** rnn_sessions_active reads the store when scraped, so it is right whichever replica wrote last. */
 function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore): void {
+  const roundTrips = metrics.storeRoundTrips;
+  (roundTrips as typeof roundTrips & { collect?: () => void }).collect = () => {
+    roundTrips.reset();
+    roundTrips.inc(store.roundTrips ?? 0);
+  };
   const gauge = metrics.sessionsActive;
   // prom-client calls a metric's `collect` (when set) before reading it at each scrape.
   (gauge as typeof gauge & { collect?: () => Promise<void> }).collect = async () => {

@@ -43,6 +43,7 @@ export class RedisConnection {
   /** The last connection error, for the message of commands refused while disconnected. */
   private lastError: Error | undefined;
   private readonly where: string;
+  private writes = 0;
 
   constructor(options: RedisConnectionOptions) {
     const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
@@ -73,6 +74,18 @@ export class RedisConnection {
     };
     this.client.on('error', reportOutage);
     this.client.on('close', () => reportOutage(this.lastError ?? new Error('the connection to Redis closed')));
+    // Each write to the socket is one round trip: a command, or a whole (auto-)pipeline, which
+    // ioredis writes at once. Counted for rnn_session_store_round_trips_total and the tests that
+    // check how many round trips a step costs. The socket is new after every reconnection.
+    this.client.on('connect', () => {
+      const socket = this.client.stream as unknown as { write: (...args: unknown[]) => boolean } | undefined;
+      if (socket === undefined) return;
+      const write = socket.write;
+      socket.write = (...args: unknown[]): boolean => {
+        this.writes++;
+        return write.apply(socket, args);
+      };
+    });
     this.client.on('ready', () => {
       this.lastError = undefined;
       this.reportedOutage = false;
@@ -112,6 +125,11 @@ export class RedisConnection {
     // Reconnection is already scheduled: retry about when it happens.
     const retryAfterSeconds = Math.min(5, Math.max(1, Math.ceil(this.nextReconnectDelayMs / 1000)));
     return Object.assign(error, { cause, retryAfterSeconds });
+  }
+
+  /** Writes sent to Redis so far: round trips (a pipeline counts once), connection setup included. */
+  get roundTrips(): number {
+    return this.writes;
   }
 
   get ready(): boolean {

@@ -168,6 +168,10 @@ export class RedisSessionStore implements SessionStore {
     return byModel;
   }
 
+  get roundTrips(): number {
+    return this.connection.roundTrips;
+  }
+
   onExpired(listener: (model: string) => void): void {
     this.expiryListeners.push(listener);
   }

@@ -47,6 +47,8 @@ export interface SessionStore {
   countByModel(): Promise<Map<string, number>>;
   /** Called once per session that expired (not for deleted ones), with its model name. */
   onExpired(listener: (model: string) => void): void;
+  /** Round trips to a remote store so far (a pipeline counts once); absent for an in-process store. */
+  readonly roundTrips?: number;
   /** Resolves when the store answers; rejects with the reason otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
