@@ -14,6 +14,7 @@ import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { ModelMetrics } from './model-metrics.js';
 import { toModelInfo } from './model-info.js';
 import { ServedModels, type ServedModel } from './served-model.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
@@ -129,6 +130,7 @@ export class InferenceService {
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
   private readonly sessionQueue = new KeyedSerialQueue();
+  private readonly modelMetrics: ModelMetrics;
 
   constructor(options: InferenceServiceOptions) {
     this.registry = options.registry;
@@ -139,9 +141,9 @@ export class InferenceService {
     this.sessionTtlSeconds = options.sessionTtlSeconds;
     this.clock = options.clock ?? Date.now;
     this.newSessionId = options.newSessionId ?? randomUUID;
-    const stepDuration = this.metrics.stepDuration;
+    const modelMetrics = (this.modelMetrics = new ModelMetrics(this.metrics));
     const observer: SchedulerObserver = {
-      onEngineCall: (model, _elements, seconds) => stepDuration.observe({ model }, seconds),
+      onEngineCall: (model, _elements, seconds) => modelMetrics.for(model).engineSeconds.observe(seconds),
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
     this.store.onExpired((model) => this.metrics.sessionsExpired.inc({ model }));
@@ -231,7 +233,7 @@ export class InferenceService {
     const model = this.models.get(modelName);
     job.prepare(model);
     const outcome = await job.execute(model, decodeState(model, state), this.runOn(model));
-    this.metrics.stepsTotal.inc({ model: model.name, transport }, outcome.steps);
+    this.modelMetrics.for(model.name).stepsOn(transport).inc(outcome.steps);
     return { ...outcome, model };
   }
 
@@ -256,7 +258,7 @@ export class InferenceService {
           return { t: current.t + outcome.steps, state: outcome.state };
         },
       });
-      this.metrics.stepsTotal.inc({ model: model!.name, transport }, outcome!.steps);
+      this.modelMetrics.for(model!.name).stepsOn(transport).inc(outcome!.steps);
       return { ...outcome!, model: model!, session };
     });
   }
@@ -286,7 +288,8 @@ export class InferenceService {
    */
   touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
     return this.sessionQueue.run(id, async () => {
-      const current = await this.requireSession(id);
+      // A held record that is stale fails the compare-and-set below, which then reads.
+      const current = this.store.served?.(id) ?? (await this.requireSession(id));
       const now = this.clock();
       if (current.expiresAt - now > renewWithinMs) return current;
       const next: SessionRecord = { ...current, version: current.version + 1, expiresAt: now + current.ttlSeconds * 1000 };
@@ -363,14 +366,26 @@ export class InferenceService {
    * meanwhile. A conflict is a 409 with expectedT (the client decides), else retried.
    */
   private async write(id: string, expectedT: number | undefined, update: SessionUpdate): Promise<SessionRecord> {
+    // The first attempt starts from the record this process holds (no read; one round trip with
+    // Redis); it may be stale, so a refusal is only final once checked against a fresh read, and
+    // a stale one fails its compare-and-set, after which every attempt reads first.
+    let held = this.store.served?.(id);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.requireSession(id);
-      update.validate(current);
-      if (expectedT !== undefined && expectedT !== current.t) {
-        throw new SequenceConflictError(
-          `expected_t is ${expectedT} but session '${id}' is at t = ${current.t}; nothing was changed`,
-        );
+      const current = held ?? (await this.requireSession(id));
+      try {
+        update.validate(current);
+        if (expectedT !== undefined && expectedT !== current.t) {
+          throw new SequenceConflictError(
+            `expected_t is ${expectedT} but session '${id}' is at t = ${current.t}; nothing was changed`,
+          );
+        }
+      } catch (error) {
+        if (held === undefined) throw error;
+        held = undefined;
+        attempt--;
+        continue;
       }
+      held = undefined;
       const change = await update.compute(current);
       const next: SessionRecord = {
         ...current,
@@ -400,7 +415,7 @@ export class InferenceService {
   private finish(model: ServedModel, result: SequenceResult, steps: number, transport: Transport): SequenceOutcome {
     // The result's arrays are ours (StepScheduler contract): denormalize in place.
     if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
-    this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
+    this.modelMetrics.for(model.name).stepsOn(transport).inc(steps);
     return { model, steps, outputs: result.outputs, state: result.state };
   }
 }

@@ -57,6 +57,10 @@ export class MemorySessionStore implements SessionStore {
     return record === undefined ? undefined : copyOf(record);
   }
 
+  served(id: string): SessionRecord | undefined {
+    return this.live(id);
+  }
+
   async compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
     const record = this.live(id);
     if (record === undefined) return 'missing';

@@ -7,18 +7,24 @@ import { bytesToState, stateToBytes } from './redis-state-bytes.js';
 /** Field order of every read (HMGET), so a reply is decoded by position. */
 export const SESSION_FIELDS = ['model', 'modelIdentity', 't', 'version', 'createdAt', 'ttlSeconds', 'expiresAt', 'state'] as const;
 
-/** Field/value pairs for HSET. The model is left out of writes after create: a session never changes model. */
-export function sessionFields(record: SessionRecord, options: { withModel: boolean }): (string | Buffer)[] {
+/**
+ * Field/value pairs for HSET. The model is left out of writes after create: a session never
+ * changes model. With `previous` (the stored record being replaced), only the fields that differ
+ * from it; the state counts as unchanged when it is the same array.
+ */
+export function sessionFields(
+  record: SessionRecord,
+  options: { readonly withModel: boolean; readonly previous?: SessionRecord | undefined },
+): (string | Buffer)[] {
   const fields: (string | Buffer)[] = options.withModel ? ['model', record.model] : [];
-  fields.push(
-    'modelIdentity', record.modelIdentity,
-    't', String(record.t),
-    'version', String(record.version),
-    'createdAt', String(record.createdAt),
-    'ttlSeconds', String(record.ttlSeconds),
-    'expiresAt', String(record.expiresAt),
-    'state', stateToBytes(record.state),
-  );
+  const previous = options.previous;
+  if (previous?.modelIdentity !== record.modelIdentity) fields.push('modelIdentity', record.modelIdentity);
+  if (previous?.t !== record.t) fields.push('t', String(record.t));
+  if (previous?.version !== record.version) fields.push('version', String(record.version));
+  if (previous?.createdAt !== record.createdAt) fields.push('createdAt', String(record.createdAt));
+  if (previous?.ttlSeconds !== record.ttlSeconds) fields.push('ttlSeconds', String(record.ttlSeconds));
+  if (previous?.expiresAt !== record.expiresAt) fields.push('expiresAt', String(record.expiresAt));
+  if (previous?.state !== record.state) fields.push('state', stateToBytes(record.state));
   return fields;
 }
 

@@ -28,6 +28,8 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   readonly sweepIntervalMs?: number;
   /** Due index entries handled per round trip of a sweep (default 500). */
   readonly sweepBatchSize?: number;
+  /** Records of the sessions this replica serves, kept to step from without a read (default 10000). */
+  readonly servedSessions?: number;
 }
 
 /** One compare-and-set of compareAndSetMany: the arguments of compareAndSet. */
@@ -55,6 +57,14 @@ export class RedisSessionStore implements SessionStore {
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly timer: NodeJS.Timeout;
   private sweeping: Promise<number> | undefined;
+  /**
+   * The records this replica last read or wrote, least recently used first: a step reads its
+   * session from here and writes with one compare-and-set, one round trip. A record another
+   * replica has written since is stale; the compare-and-set then answers 'conflict', the record
+   * is dropped and the service reads it again (get) and recomputes.
+   */
+  private readonly servedRecords = new Map<string, SessionRecord>();
+  private readonly maxServed: number;
 
   constructor(options: RedisSessionStoreOptions) {
     if (!Number.isSafeInteger(options.maxSessions) || options.maxSessions < 1) {
@@ -65,6 +75,7 @@ export class RedisSessionStore implements SessionStore {
     this.maxSessions = options.maxSessions;
     this.now = options.now ?? Date.now;
     this.sweepBatchSize = options.sweepBatchSize ?? 500;
+    this.maxServed = options.servedSessions ?? 10_000;
     this.onError = options.onError;
     this.timer = setInterval(() => this.backgroundSweep(), options.sweepIntervalMs ?? 1000);
     this.timer.unref();
@@ -101,19 +112,29 @@ export class RedisSessionStore implements SessionStore {
       await this.forget([member]);
       throw new Error(`session id ${record.id} already exists`);
     }
+    this.remember(record.id, record);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
     const key = this.keys.session(id);
     const values = await this.connection.run('read a session', (redis) => redis.hmgetBuffer(key, ...SESSION_FIELDS));
-    return this.live(decodeSession(id, key, values));
+    return this.remember(id, this.live(decodeSession(id, key, values)));
+  }
+
+  served(id: string): SessionRecord | undefined {
+    const record = this.servedRecords.get(id);
+    if (record === undefined) return undefined;
+    if (record.expiresAt <= this.now()) {
+      this.servedRecords.delete(id);
+      return undefined;
+    }
+    return record;
   }
 
   async compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
-    const reply = await this.connection.run('update a session', (redis) =>
-      redis.rnnSessionCompareAndSet(...this.compareAndSetArguments({ id, expectedVersion, next })),
-    );
-    return compareAndSetResult(reply, id);
+    const args = this.compareAndSetArguments({ id, expectedVersion, next });
+    const reply = await this.connection.run('update a session', (redis) => redis.rnnSessionCompareAndSet(...args));
+    return this.settle(compareAndSetResult(reply, id), id, next);
   }
 
   /**
@@ -129,7 +150,7 @@ export class RedisSessionStore implements SessionStore {
       for (const key of keys) pipeline.hmgetBuffer(key, ...SESSION_FIELDS);
       return pipelineResults<(Buffer | null)[]>(await pipeline.exec());
     });
-    return replies.map((values, i) => this.live(decodeSession(ids[i]!, keys[i]!, values)));
+    return replies.map((values, i) => this.remember(ids[i]!, this.live(decodeSession(ids[i]!, keys[i]!, values))));
   }
 
   /**
@@ -139,15 +160,17 @@ export class RedisSessionStore implements SessionStore {
    */
   async compareAndSetMany(items: readonly CompareAndSetItem[]): Promise<CompareAndSetResult[]> {
     if (items.length === 0) return [];
+    const args = items.map((item) => this.compareAndSetArguments(item));
     const replies = await this.connection.run('update sessions', async (redis) => {
       const pipeline = redis.pipeline();
-      for (const item of items) pipeline.rnnSessionCompareAndSet(...this.compareAndSetArguments(item));
+      for (const itemArgs of args) pipeline.rnnSessionCompareAndSet(...itemArgs);
       return pipelineResults<string>(await pipeline.exec());
     });
-    return replies.map((reply, i) => compareAndSetResult(reply, items[i]!.id));
+    return replies.map((reply, i) => this.settle(compareAndSetResult(reply, items[i]!.id), items[i]!.id, items[i]!.next));
   }
 
   async delete(id: string): Promise<boolean> {
+    this.servedRecords.delete(id);
     const [outcome, model] = await this.connection.run('delete a session', (redis) =>
       redis.rnnSessionDelete(this.keys.session(id), this.now()),
     );
@@ -182,6 +205,7 @@ export class RedisSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.servedRecords.clear();
     await this.sweeping?.catch(() => undefined);
     await this.connection.close();
   }
@@ -249,15 +273,41 @@ export class RedisSessionStore implements SessionStore {
     );
   }
 
+  /**
+   * The script's arguments. When this replica holds the version being replaced, only the fields
+   * that differ from it are sent (a step: t, version, expiresAt and the state; a renewal: no
+   * state); otherwise all of them.
+   */
   private compareAndSetArguments(item: CompareAndSetItem): [string, number, number, number, ...(string | Buffer)[]] {
     const { id, expectedVersion, next } = item;
+    const held = this.servedRecords.get(id);
+    const previous = held !== undefined && held.version === expectedVersion ? held : undefined;
     return [
       this.keys.session(id),
       this.now(),
       expectedVersion,
       expiryArgument(next.expiresAt),
-      ...sessionFields(next, { withModel: false }),
+      ...sessionFields(next, { withModel: false, previous }),
     ];
+  }
+
+  /** Keeps what a compare-and-set wrote; forgets a record it proved stale or gone. */
+  private settle(result: CompareAndSetResult, id: string, next: SessionRecord): CompareAndSetResult {
+    if (result === 'ok') this.remember(id, next);
+    else this.servedRecords.delete(id);
+    return result;
+  }
+
+  /** Records `record` (the latest this replica knows) as the most recently used; passes it through. */
+  private remember(id: string, record: SessionRecord | undefined): SessionRecord | undefined {
+    this.servedRecords.delete(id);
+    if (record === undefined) return undefined;
+    this.servedRecords.set(id, record);
+    if (this.servedRecords.size > this.maxServed) {
+      // Map iteration is insertion order: the first key is the least recently used.
+      this.servedRecords.delete(this.servedRecords.keys().next().value!);
+    }
+    return record;
   }
 
   /** The record unless it has expired by this replica's clock (Redis may not have dropped it yet). */

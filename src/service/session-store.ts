@@ -36,8 +36,17 @@ export interface SessionStore {
   /** The session, or undefined when unknown or expired (expired sessions are gone at once, swept or not). */
   get(id: string): Promise<SessionRecord | undefined>;
   /**
+   * The session as this process last read or wrote it, without asking anyone (synchronous), or
+   * undefined when it holds no live copy. For read-modify-write only: the copy may be stale (a
+   * replica sharing the store wrote since), which the compareAndSet that follows detects (then
+   * read it again with get). The record is shared, never modify it. In-process stores answer
+   * with the session itself, never stale.
+   */
+  served?(id: string): SessionRecord | undefined;
+  /**
    * Atomically replaces the session with `next` if its stored version is still `expectedVersion`;
-   * the idle TTL restarts (the session expires at next.expiresAt).
+   * the idle TTL restarts (the session expires at next.expiresAt). The store may keep `next` as
+   * it is (its state array included): the caller hands it over and does not modify it later.
    * 'conflict': someone else wrote it first; 'missing': unknown or expired.
    */
   compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult>;
