@@ -36,7 +36,7 @@ export class ServerProcess {
   }
 
   /**
-   * Starts `node --import tsx src/server.ts` with the shared fixtures as MODELS_DIR and info logs,
+   * Starts `node --import tsx src/server.ts` with the PyTorch fixtures as MODELS_DIR and info logs,
    * plus `env`; resolves once it listens. Rejects with its output when it exits before that.
    */
   static start(env: Record<string, string> = {}): Promise<ServerProcess> {

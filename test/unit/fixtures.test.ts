@@ -1,7 +1,9 @@
-// Every folder of the shared PyTorch fixtures and every bundled model (models/, each with the
-// cases.json its export script computed with PyTorch), loaded by the real package loader and run
-// by both engines: whole sequences, one element at a time, and all cases batched together. A new
-// folder is covered with no code change.
+// Every folder of the project's PyTorch fixtures (test/fixtures/pytorch), every bundled model
+// (models/, each with the cases.json its export script computed with PyTorch) and, when that
+// folder exists beside the repository, every folder of ../shared/fixtures: loaded by the real
+// package loader and run by both engines: whole sequences, one element at a time, and all cases
+// batched together. A new folder is covered with no code change. models/ may hold packages a
+// user exported (README "Export your own model"): they are checked the same way.
 
 import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
@@ -18,6 +20,7 @@ import {
   checkCasesBatched,
   listPackageDirs,
   readCaseFile,
+  sharedFixturesDir,
 } from '../helpers/fixtures.js';
 
 const engines: ReadonlyArray<[string, (spec: NetworkSpec, weights: NetworkWeights) => RecurrentNetwork]> = [
@@ -27,13 +30,17 @@ const engines: ReadonlyArray<[string, (spec: NetworkSpec, weights: NetworkWeight
 
 const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url));
 
-const fixtures = [FIXTURES_DIR, BUNDLED_MODELS_DIR].flatMap((root) => {
+const SHARED_FIXTURES_DIR = sharedFixturesDir();
+const roots = [FIXTURES_DIR, BUNDLED_MODELS_DIR, ...(SHARED_FIXTURES_DIR === undefined ? [] : [SHARED_FIXTURES_DIR])];
+
+const fixtures = roots.flatMap((root) => {
   const dirs = listPackageDirs(root);
   test(`${root} holds at least one package with cases`, () => {
     assert.ok(dirs.length >= 1, `no package folders in ${root}`);
     assert.ok(dirs.every((dir) => readCaseFile(dir).cases.length >= 1), `a package in ${root} has no cases`);
   });
-  return dirs.map((dir) => ({ dir, name: join(basename(root), basename(dir)), caseFile: readCaseFile(dir) }));
+  const label = root === SHARED_FIXTURES_DIR ? 'shared' : basename(root);
+  return dirs.map((dir) => ({ dir, name: join(label, basename(dir)), caseFile: readCaseFile(dir) }));
 });
 
 for (const { dir, name, caseFile } of fixtures) {
