@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { CONFIG_DEFAULTS } from '../../src/config.js';
 import { buildTestApp } from '../helpers/app.js';
 
-/** One app on the shared fixtures for every test that asks whether a path answers. */
+/** One app on the PyTorch fixtures for every test that asks whether a path answers. */
 let builtApp: FastifyInstance | undefined;
 const theApp = async (): Promise<FastifyInstance> => (builtApp ??= await buildTestApp());
 after(() => builtApp?.close());

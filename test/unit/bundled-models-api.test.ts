@@ -1,23 +1,29 @@
 // The bundled models as a client meets them: all three load and are ready, and each serves its
 // PyTorch cases.json through POST predict, with the package's normalization applied by the
-// service (co2-lstm's cases are in raw ppm) and token models fed by text.
+// service (co2-lstm's cases are in raw ppm) and token models fed by text. The app serves copies
+// of the bundled packages only: a package a user exported into models/ changes nothing here.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../helpers/app.js';
-import { assertClose, listPackageDirs, readCaseFile } from '../helpers/fixtures.js';
-import { basename } from 'node:path';
+import { BUNDLED_MODELS, bundledModelsOnly, MODELS_DIR } from '../helpers/bundled-models.js';
+import { assertClose, readCaseFile } from '../helpers/fixtures.js';
+import { join } from 'node:path';
 
-const MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url));
-const packages = listPackageDirs(MODELS_DIR).map((dir) => ({ name: basename(dir), caseFile: readCaseFile(dir) }));
+const packages = BUNDLED_MODELS.map((name) => ({ name, caseFile: readCaseFile(join(MODELS_DIR, name)) }));
 
 describe('bundled models over HTTP', () => {
   let app: FastifyInstance;
+  let cleanup: () => void;
   before(async () => {
-    app = await buildTestApp({ MODELS_DIR });
+    const models = bundledModelsOnly();
+    cleanup = models.cleanup;
+    app = await buildTestApp({ MODELS_DIR: models.dir });
   });
-  after(() => app.close());
+  after(async () => {
+    await app.close();
+    cleanup();
+  });
 
   it('lists the three bundled models, all ready', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/models' });
@@ -25,7 +31,7 @@ describe('bundled models over HTTP', () => {
     const models = (response.json() as { models: { name: string; status: string }[] }).models;
     assert.deepEqual(
       models.map((model) => [model.name, model.status]),
-      [['co2-lstm', 'ready'], ['kjv-char-gru', 'ready'], ['min-char-rnn', 'ready']],
+      BUNDLED_MODELS.map((name) => [name, 'ready']),
     );
   });
 

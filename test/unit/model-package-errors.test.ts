@@ -1,4 +1,4 @@
-// Corrupted packages, built as copies of the shared fixtures with one thing broken: each must
+// Corrupted packages, built as copies of the PyTorch fixtures with one thing broken: each must
 // fail with a ModelPackageError whose message names the file, the tensor or key, and what was
 // expected and found. A property test adds random corruption: load or ModelPackageError, never
 // anything else (no RangeError, no hang, no crash).

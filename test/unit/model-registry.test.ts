@@ -1,8 +1,9 @@
 // The registry over a models directory: every subfolder is a model, a broken one is listed as
-// 'failed' with its message and does not stop the others.
+// 'failed' with its message and does not stop the others. Symbolic links to folders are models
+// too; links that lead nowhere are listed as failed.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -98,5 +99,56 @@ describe('ModelRegistry', () => {
       assert.equal(error.message, `models directory '${missing}' does not exist`);
       return true;
     });
+  });
+});
+
+describe('ModelRegistry and symbolic links', () => {
+  let root: string;
+  let modelsDir: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'rnn-serve-registry-links-'));
+    modelsDir = join(root, 'models');
+    mkdirSync(modelsDir);
+    writePackage(root, 'elsewhere', TANH); // a package kept outside the models directory
+    writePackage(modelsDir, 'plain', TANH);
+    symlinkSync(join(root, 'elsewhere'), join(modelsDir, 'absolute-link'));
+    symlinkSync('plain', join(modelsDir, 'relative-link'));
+    symlinkSync(join(root, 'gone'), join(modelsDir, 'dangling'));
+    symlinkSync('loop-b', join(modelsDir, 'loop-a'));
+    symlinkSync('loop-a', join(modelsDir, 'loop-b'));
+    writeFileSync(join(root, 'notes.txt'), 'not a model');
+    symlinkSync(join(root, 'notes.txt'), join(modelsDir, 'file-link'));
+    symlinkSync(join(root, 'elsewhere'), join(modelsDir, '.hidden-link'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('serves a linked folder under the link name, whether the link is absolute or relative', async () => {
+    const registry = await ModelRegistry.load(modelsDir);
+    for (const name of ['absolute-link', 'relative-link', 'plain']) {
+      const entry = registry.get(name);
+      assert.equal(entry?.status, 'ready', `${name}: ${entry?.error}`);
+      assert.equal(entry?.dir, join(modelsDir, name));
+      assert.equal(entry?.network?.spec.hiddenSize, 8);
+    }
+    assert.equal(registry.get('absolute-link')?.identity, registry.get('plain')?.identity, 'the same files, the same identity');
+  });
+
+  it('lists a dangling link and a loop as failed, saying where they point', async () => {
+    const registry = await ModelRegistry.load(modelsDir);
+    assert.deepEqual(registry.get('dangling'), {
+      name: 'dangling',
+      dir: join(modelsDir, 'dangling'),
+      status: 'failed',
+      error: `dangling: symbolic link to '${join(root, 'gone')}', which does not exist`,
+    });
+    for (const [name, target] of [['loop-a', 'loop-b'], ['loop-b', 'loop-a']]) {
+      assert.equal(registry.get(name)?.status, 'failed');
+      assert.equal(registry.get(name)?.error, `${name}: symbolic link to '${target}', which loops back on itself (too many levels of symbolic links)`);
+    }
+  });
+
+  it('skips links to files and hidden links, as it skips files and hidden folders', async () => {
+    const names = (await ModelRegistry.load(modelsDir)).list().map((entry) => entry.name);
+    assert.deepEqual(names, ['absolute-link', 'dangling', 'loop-a', 'loop-b', 'plain', 'relative-link']);
   });
 });
