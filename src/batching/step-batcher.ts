@@ -30,18 +30,20 @@ export interface StepBatcherOptions {
   readonly observer?: BatchObserver;
 }
 
+/** How a job ends: (undefined, result) or (error). Called once, from the flush that ends it. */
+export type JobDone = (error: unknown, result?: SequenceResult) => void;
+
 interface Job {
   readonly inputs: Float32Array;
   readonly steps: number;
   /** The job's own copy of the state, advanced as it runs. */
   readonly state: Float32Array;
   readonly outputs: Float32Array;
-  /** Elements done so far. */
-  done: number;
+  /** Elements run so far. */
+  ran: number;
   readonly enqueuedAt: number;
   started: boolean;
-  readonly resolve: (result: SequenceResult) => void;
-  readonly reject: (error: unknown) => void;
+  readonly done: JobDone;
 }
 
 export class StepBatcher {
@@ -78,19 +80,28 @@ export class StepBatcher {
    */
   run(state: Float32Array, inputs: Float32Array, steps: number): Promise<SequenceResult> {
     return new Promise<SequenceResult>((resolve, reject) => {
-      this.queue.push({
-        inputs,
-        steps,
-        state: Float32Array.from(state),
-        outputs: new Float32Array(steps * this.network.spec.outputSize),
-        done: 0,
-        enqueuedAt: performance.now(),
-        started: false,
-        resolve,
-        reject,
-      });
-      this.scheduleFlush();
+      this.submit(state, inputs, steps, (error, result) => (result === undefined ? reject(error) : resolve(result)));
     });
+  }
+
+  /**
+   * run() without a promise: `done` is called from the flush that finishes the job. For a caller
+   * that continues synchronously with the result (the session step's write), so a step costs no
+   * promise and no microtask between the engine and the reply. `done` must not throw: the other
+   * jobs of the batch are finished after it.
+   */
+  submit(state: Float32Array, inputs: Float32Array, steps: number, done: JobDone): void {
+    this.queue.push({
+      inputs,
+      steps,
+      state: Float32Array.from(state),
+      outputs: new Float32Array(steps * this.network.spec.outputSize),
+      ran: 0,
+      enqueuedAt: performance.now(),
+      started: false,
+      done,
+    });
+    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
@@ -114,11 +125,11 @@ export class StepBatcher {
       if (batch.length === 1) this.advanceAlone(batch[0]!);
       else this.advanceTogether(batch);
     } catch (error) {
-      for (const job of batch) if (job.done < job.steps) job.reject(error);
+      for (const job of batch) if (job.ran < job.steps) job.done(error);
       return;
     }
     // Unfinished jobs go back to the front, ahead of later arrivals: arrival order is kept.
-    const unfinished = batch.filter((job) => job.done < job.steps);
+    const unfinished = batch.filter((job) => job.ran < job.steps);
     if (unfinished.length > 0) this.queue = unfinished.concat(this.queue);
     this.scheduleFlush();
   }
@@ -126,18 +137,18 @@ export class StepBatcher {
   /** One job: its next chunk as a whole sequence (input projection in one product). */
   private advanceAlone(job: Job): void {
     const { inputSize, outputSize } = this.network.spec;
-    const count = Math.min(job.steps - job.done, this.maxStepsPerFlush);
+    const count = Math.min(job.steps - job.ran, this.maxStepsPerFlush);
     const started = performance.now();
     const result = this.network.runSequence(
-      job.inputs.subarray(job.done * inputSize, (job.done + count) * inputSize),
+      job.inputs.subarray(job.ran * inputSize, (job.ran + count) * inputSize),
       count,
       job.state,
     );
     this.observer?.onBatch(1, count, (performance.now() - started) / 1000);
-    job.outputs.set(result.outputs, job.done * outputSize);
+    job.outputs.set(result.outputs, job.ran * outputSize);
     job.state.set(result.state);
-    job.done += count;
-    if (job.done === job.steps) job.resolve({ outputs: job.outputs, state: job.state });
+    job.ran += count;
+    if (job.ran === job.steps) finish(job);
   }
 
   /** Several jobs in lockstep: row r of the batch matrices belongs to active[r]. */
@@ -153,16 +164,16 @@ export class StepBatcher {
       const B = active.length;
       for (let row = 0; row < B; row++) {
         const job = active[row]!;
-        copyRow(job.inputs, job.done * inputSize, this.x, row * inputSize, inputSize);
+        copyRow(job.inputs, job.ran * inputSize, this.x, row * inputSize, inputSize);
       }
       this.network.stepBatch(B, this.x, this.states, this.y);
       elements += B;
       // Walk rows backwards so a finished job's row can be filled by the last row (swap-remove).
       for (let row = B - 1; row >= 0; row--) {
         const job = active[row]!;
-        copyRow(this.y, row * outputSize, job.outputs, job.done * outputSize, outputSize);
-        job.done++;
-        if (job.done === job.steps) {
+        copyRow(this.y, row * outputSize, job.outputs, job.ran * outputSize, outputSize);
+        job.ran++;
+        if (job.ran === job.steps) {
           job.state.set(this.states.subarray(row * S, (row + 1) * S));
           const last = active.length - 1;
           if (row !== last) {
@@ -170,15 +181,20 @@ export class StepBatcher {
             this.states.copyWithin(row * S, last * S, (last + 1) * S);
           }
           active.pop();
-          job.resolve({ outputs: job.outputs, state: job.state });
+          finish(job);
         }
       }
     }
     this.observer?.onBatch(batchSize, elements, (performance.now() - started) / 1000);
     // Jobs still running keep their state for the next flush (or for advanceAlone below).
     active.forEach((job, row) => job.state.set(this.states.subarray(row * S, (row + 1) * S)));
-    if (active.length === 1 && active[0]!.done < active[0]!.steps) this.advanceAlone(active[0]!);
+    if (active.length === 1 && active[0]!.ran < active[0]!.steps) this.advanceAlone(active[0]!);
   }
+}
+
+/** Hands a finished job its result (a JobDone never throws: see submit). */
+function finish(job: Job): void {
+  job.done(undefined, { outputs: job.outputs, state: job.state });
 }
 
 /** Copies n floats without creating subarray views (this runs once per session per step). */

@@ -76,6 +76,13 @@ export function createBatchingScheduler(options: BatchingSchedulerOptions = {}):
       result.then(settled, settled);
       return result;
     },
+    submit(model, state, inputs, steps, done) {
+      inFlight++;
+      batcherFor(model).submit(state, inputs, steps, (error, result) => {
+        settled();
+        done(error, result);
+      });
+    },
     get inFlight() {
       return inFlight;
     },

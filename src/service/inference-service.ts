@@ -225,6 +225,13 @@ export class InferenceService {
 
   /** Feeds elements to a session, after every earlier request to it, and advances its t. */
   step(id: string, input: StepInput, transport: Extract<Transport, 'session' | 'stream'> = 'session'): Promise<StepOutcome> {
+    if (!this.sessionQueue.has(id)) {
+      const held = this.store.served?.(id);
+      if (held !== undefined) {
+        const outcome = this.stepHeld(id, held, input, transport);
+        if (outcome !== undefined) return outcome;
+      }
+    }
     return this.sessionQueue.run(id, () => this.stepNow(id, input, transport));
   }
 
@@ -339,6 +346,71 @@ export class InferenceService {
 
   async close(): Promise<void> {
     await this.scheduler.close();
+  }
+
+  /**
+   * The step path when nothing else is pending for the session and the store holds its record:
+   * validate and decode now, hand the job to the scheduler with a callback, and write from that
+   * callback (synchronously with an in-process store), so the caller's promise is the only one.
+   * Undefined when the request must take the general path: a refusal is left to stepNow (which
+   * checks it against a fresh read, then answers it), and so is a failed compare-and-set.
+   */
+  private stepHeld(id: string, held: SessionRecord, input: StepInput, transport: 'session' | 'stream'): Promise<StepOutcome> | undefined {
+    let model: ServedModel;
+    let decoded: { x: Float32Array; steps: number };
+    try {
+      model = this.models.get(held.model);
+      if (held.modelIdentity !== model.identity) return undefined;
+      if (input.expectedT !== undefined && input.expectedT !== held.t) return undefined;
+      decoded = decodeSequence(model, input, this.limits);
+    } catch {
+      return undefined;
+    }
+    const { steps } = decoded;
+    // Set once the executor has returned; a scheduler that finishes synchronously (the direct
+    // one) settles before it, and then there is no hold to release.
+    let promise: Promise<StepOutcome> | undefined = undefined;
+    let settledNow = false;
+    const release = (): void => {
+      if (promise === undefined) settledNow = true;
+      else this.sessionQueue.release(id, promise);
+    };
+    promise = new Promise<StepOutcome>((resolve, reject) => {
+      const done = (error: unknown, result?: SequenceResult): void => {
+        try {
+          if (result === undefined) throw error;
+          const next: SessionRecord = {
+            ...held,
+            t: held.t + steps,
+            version: held.version + 1,
+            expiresAt: this.clock() + held.ttlSeconds * 1000,
+            state: result.state,
+          };
+          const answer = (): StepOutcome => ({ ...this.finish(model, result, steps, transport), session: next });
+          const written = this.store.compareAndSetNow?.(id, held.version, next);
+          if (written === 'ok') {
+            release();
+            resolve(answer());
+            return;
+          }
+          // A remote store, or the record was stale: the rest takes promises anyway. The session
+          // stays held (later requests wait) until this one is answered.
+          const rest =
+            written === undefined
+              ? this.store.compareAndSet(id, held.version, next).then((outcome) => (outcome === 'ok' ? answer() : this.stepNow(id, input, transport)))
+              : this.stepNow(id, input, transport);
+          rest.then(release, release);
+          resolve(rest);
+        } catch (failure) {
+          release();
+          reject(failure);
+        }
+      };
+      const scheduler = this.scheduler;
+      if (scheduler.submit !== undefined) scheduler.submit(model, held.state, decoded.x, steps, done);
+      else scheduler.run(model, held.state, decoded.x, steps).then((result) => done(undefined, result), done);
+    });
+    return settledNow ? promise : this.sessionQueue.hold(id, promise);
   }
 
   private async stepNow(id: string, input: StepInput, transport: 'session' | 'stream'): Promise<StepOutcome> {

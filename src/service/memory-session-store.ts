@@ -62,6 +62,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
+    return this.compareAndSetNow(id, expectedVersion, next);
+  }
+
+  compareAndSetNow(id: string, expectedVersion: number, next: SessionRecord): CompareAndSetResult {
     const record = this.live(id);
     if (record === undefined) return 'missing';
     if (record.version !== expectedVersion) return 'conflict';

@@ -50,6 +50,8 @@ export interface SessionStore {
    * 'conflict': someone else wrote it first; 'missing': unknown or expired.
    */
   compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult>;
+  /** compareAndSet done synchronously, for a store in this process; absent for a remote one. */
+  compareAndSetNow?(id: string, expectedVersion: number, next: SessionRecord): CompareAndSetResult;
   /** True when the session existed. */
   delete(id: string): Promise<boolean>;
   /** Live sessions per model name, for the rnn_sessions_active gauge (read at scrape time). */

@@ -2,6 +2,7 @@
 // model, a start state, some inputs) and awaits the result; how jobs reach the engine is the
 // scheduler's business. The direct scheduler runs each job at once; a batching scheduler may
 // gather concurrent jobs of one model into stepBatch calls (src/batching/step-batcher.ts).
+import type { JobDone } from '../batching/step-batcher.js';
 import type { SequenceResult } from '../engine/types.js';
 import type { ServedModel } from './served-model.js';
 
@@ -11,6 +12,12 @@ export interface StepScheduler {
    * modified; the result's arrays are new and belong to the caller.
    */
   run(model: ServedModel, state: Float32Array, inputs: Float32Array, steps: number): Promise<SequenceResult>;
+  /**
+   * run() with a callback instead of a promise (same arrays, same contract); `done` must not
+   * throw. What the single-step path of a session uses, so no promise sits between the engine
+   * and the session's write.
+   */
+  submit?(model: ServedModel, state: Float32Array, inputs: Float32Array, steps: number, done: JobDone): void;
   /** Finishes or rejects pending jobs; called when the app closes. */
   close(): Promise<void>;
 }
@@ -22,12 +29,25 @@ export interface SchedulerObserver {
 
 /** Runs every job immediately with network.runSequence (the whole input projection in one product). */
 export function createDirectScheduler(observer?: SchedulerObserver): StepScheduler {
+  const runNow = (model: ServedModel, state: Float32Array, inputs: Float32Array, steps: number): SequenceResult => {
+    const started = performance.now();
+    const result = model.network.runSequence(inputs, steps, state);
+    observer?.onEngineCall(model.name, steps, (performance.now() - started) / 1000);
+    return result;
+  };
   return {
     async run(model, state, inputs, steps) {
-      const started = performance.now();
-      const result = model.network.runSequence(inputs, steps, state);
-      observer?.onEngineCall(model.name, steps, (performance.now() - started) / 1000);
-      return result;
+      return runNow(model, state, inputs, steps);
+    },
+    submit(model, state, inputs, steps, done) {
+      let result: SequenceResult;
+      try {
+        result = runNow(model, state, inputs, steps);
+      } catch (error) {
+        done(error);
+        return;
+      }
+      done(undefined, result);
     },
     async close() {},
   };
