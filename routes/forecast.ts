@@ -2,7 +2,7 @@
 // inputs (src/service/forecast.ts has the semantics). Handlers only translate JSON to the service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forecast, forecastInSession, type ForecastLimits, type ForecastResult } from '../src/service/forecast.js';
-import { stateToJson, toRows } from '../src/service/json-codec.js';
+import { stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   ForecastRequest,
   ForecastResponse,

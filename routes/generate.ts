@@ -1,8 +1,9 @@
 // POST /v1/models/{model}/generate and POST /v1/sessions/{id}/generate: text from a token model
 // (src/service/generation.ts has the semantics). Handlers only translate JSON to the service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { generate, generateInSession, type GenerateInput, type GenerationLimits, type GenerationResult } from '../src/service/generation.js';
-import { stateToJson } from '../src/service/json-codec.js';
+import { generateInputFromWire, generationToJson } from '../src/codec/generation.js';
+import { stateToJson } from '../src/codec/outputs.js';
+import { generate, generateInSession, type GenerationLimits } from '../src/service/generation.js';
 import {
   GenerateRequest,
   GenerateResponse,
@@ -47,8 +48,8 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
     },
     async (request) => {
       const { state, return_state, ...rest } = request.body;
-      const outcome = await generate(app.inference, request.params.model, { ...toInput(rest), state }, limits);
-      const answer = { model: outcome.model.name, ...toJson(outcome.result) };
+      const outcome = await generate(app.inference, request.params.model, { ...generateInputFromWire(rest), state }, limits);
+      const answer = { model: outcome.model.name, ...generationToJson(outcome.result) };
       return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
     },
   );
@@ -81,36 +82,13 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
       const outcome = await generateInSession(
         app.inference,
         request.params.id,
-        { ...toInput(rest), ...(expected_t !== undefined ? { expectedT: expected_t } : {}) },
+        { ...generateInputFromWire(rest), ...(expected_t !== undefined ? { expectedT: expected_t } : {}) },
         limits,
       );
-      const answer = { session_id: outcome.session.id, t: outcome.session.t, ...toJson(outcome.result) };
+      const answer = { session_id: outcome.session.id, t: outcome.session.t, ...generationToJson(outcome.result) };
       return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
     },
   );
 };
-
-function toInput(body: Omit<GenerateRequest, 'state' | 'return_state'>): GenerateInput {
-  return {
-    text: body.text,
-    tokens: body.tokens,
-    maxTokens: body.max_tokens,
-    temperature: body.temperature,
-    topK: body.top_k,
-    topP: body.top_p,
-    seed: body.seed,
-    stop: body.stop,
-  };
-}
-
-function toJson(result: GenerationResult) {
-  return {
-    text: result.text,
-    tokens: result.tokens,
-    finish_reason: result.finishReason,
-    ...(result.stopSequence !== undefined ? { stop_sequence: result.stopSequence } : {}),
-    seed: result.seed,
-  };
-}
 
 export default generateRoutes;

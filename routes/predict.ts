@@ -3,7 +3,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { InvalidInputError } from '../src/errors.js';
 import type { SequenceOutcome } from '../src/service/inference-service.js';
-import { stateToJson, toRows } from '../src/service/json-codec.js';
+import { stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   ModelParams,
   PredictBatchResponse,

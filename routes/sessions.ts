@@ -1,7 +1,7 @@
 // Sessions: a server-held state advanced by steps (api.md "HTTP"). Handlers only translate
 // between JSON and the inference service, which orders a session's requests and validates.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sessionToJson, stateToJson, toRows } from '../src/service/json-codec.js';
+import { sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   CreateSessionRequest,
   ResetRequest,

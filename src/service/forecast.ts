@@ -9,7 +9,7 @@
 // a session without advancing it, read its state and post it to the model's forecast instead.
 import { InvalidInputError } from '../errors.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
-import { decodeSequence, type DecodedSequence } from './input-validation.js';
+import { decodeSequence, type DecodedSequence } from '../codec/inputs.js';
 import type { ServedModel } from './served-model.js';
 
 export interface ForecastInput {

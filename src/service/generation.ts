@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.js';
 import { StopMatcher } from './generation-stop.js';
 import { parseGenerationParams, type GenerationLimits, type GenerationParamsInput, type GenerationPlan } from './generation-request.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
-import { decodeSequence, type DecodedSequence } from './input-validation.js';
+import { decodeSequence, type DecodedSequence } from '../codec/inputs.js';
 import { readsAsProbabilities, TokenSampler } from './sampling.js';
 import { createSeededRandom } from './sampling-rng.js';
 import type { ServedModel } from './served-model.js';

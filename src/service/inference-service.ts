@@ -12,7 +12,7 @@ import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
-import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
+import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from '../codec/inputs.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { ModelMetrics } from './model-metrics.js';
 import { toModelInfo } from './model-info.js';

@@ -21,7 +21,7 @@ import * as errors from '../errors.js';
 import { InternalError, SequenceConflictError, ShuttingDownError } from '../errors.js';
 import { generateInSession, type GeneratedToken, type SessionGenerationOutcome } from '../service/generation.js';
 import type { InferenceService } from '../service/inference-service.js';
-import { stateToJson } from '../service/json-codec.js';
+import { stateToJson } from '../codec/outputs.js';
 import type { ServedModel } from '../service/served-model.js';
 import type { SessionRecord } from '../service/session-store.js';
 import type { StreamLimits } from './limits.js';

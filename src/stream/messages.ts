@@ -2,6 +2,7 @@
 // checks the envelope (which fields, id, expected_t); the elements themselves are validated by
 // the inference service, exactly as for REST.
 import { InvalidInputError } from '../errors.js';
+import { generateInputFromWire } from '../codec/generation.js';
 import type { GenerateInput } from '../service/generation.js';
 import type { StepInput } from '../service/inference-service.js';
 
@@ -92,16 +93,7 @@ function parseGenerate(fields: Record<string, unknown>, given: readonly string[]
   }
   const expectedT = fields.expected_t;
   if (!isExpectedT(expectedT)) return refused(id, EXPECTED_T_RULE);
-  const input: GenerateInput & { expectedT?: number } = {
-    text: fields.text,
-    tokens: fields.tokens,
-    maxTokens: fields.max_tokens,
-    temperature: fields.temperature,
-    topK: fields.top_k,
-    topP: fields.top_p,
-    seed: fields.seed,
-    stop: fields.stop,
-  };
+  const input: GenerateInput & { expectedT?: number } = generateInputFromWire(fields);
   if (expectedT !== undefined) input.expectedT = expectedT;
   return { kind: 'generate', id, input };
 }

@@ -8,7 +8,8 @@
 import type { GeneratedToken, GenerationResult } from '../service/generation.js';
 import type { SessionRecord } from '../service/session-store.js';
 import type { ServedModel } from '../service/served-model.js';
-import type { StateJson } from '../service/json-codec.js';
+import { generationToJson } from '../codec/generation.js';
+import type { StateJson } from '../codec/outputs.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytes32 } from './messages.js';
 
 export function readyReply(session: Pick<SessionRecord, 'id' | 't'>, model: ServedModel): string {
@@ -55,11 +56,9 @@ export function tokenReply(token: GeneratedToken, id: string | undefined): strin
  * end of a generation, with the fields of POST /v1/sessions/{id}/generate's answer.
  */
 export function generatedReply(t: number, result: GenerationResult, id: string | undefined): string {
-  const stop = result.stopSequence === undefined ? '' : `,"stop_sequence":${JSON.stringify(result.stopSequence)}`;
-  return (
-    `{"type":"generated","t":${t},"text":${JSON.stringify(result.text)},"tokens":${JSON.stringify(result.tokens)},` +
-    `"finish_reason":"${result.finishReason}"${stop},"seed":${result.seed}${idField(id)}}`
-  );
+  // The answer's fields as REST prints them, inside the stream's envelope.
+  const fields = JSON.stringify(generationToJson(result)).slice(1, -1);
+  return `{"type":"generated","t":${t},${fields}${idField(id)}}`;
 }
 
 export function errorReply(code: string, message: string, id: string | undefined): string {

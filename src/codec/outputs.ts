@@ -1,5 +1,5 @@
 // From the engine's flat Float32Arrays to the JSON shapes of api.md, in one pass each.
-import type { StateLayout } from './served-model.js';
+import type { StateLayout } from '../service/served-model.js';
 
 export interface StateJson {
   h: number[][];

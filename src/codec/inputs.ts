@@ -3,7 +3,7 @@
 // "inputs[3] has 2 values, model 'gru' expects 3". The JSON may not have been through a
 // schema (WebSocket messages), so nothing here trusts a type.
 import { InvalidInputError } from '../errors.js';
-import type { ServedModel } from './served-model.js';
+import type { ServedModel } from '../service/served-model.js';
 
 /** One sequence: exactly one of these. */
 export interface SequenceInput {
