@@ -5,19 +5,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { Config } from './config.js';
-import * as errors from './errors.js';
-import { InternalError, InvalidInputError, PayloadTooLargeError, RouteNotFoundError } from './errors.js';
+import { InvalidInputError, PayloadTooLargeError, RouteNotFoundError } from './errors.js';
+import { internalWireError, serviceWireError, type WireError } from './wire-errors.js';
 
-/** Every code the service defines: such errors are already in the public shape. */
-const SERVICE_CODES: ReadonlySet<string> = new Set(
-  Object.values(errors).map((ServiceError) => new ServiceError('').code),
-);
-
-interface PublicError {
-  readonly statusCode: number;
-  readonly code: string;
-  readonly message: string;
-}
+type PublicError = Pick<WireError, 'statusCode' | 'code' | 'message'>;
 
 export function createErrorHandler(config: Pick<Config, 'bodyLimitBytes'>) {
   return function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -53,13 +44,13 @@ function toPublicError(error: FastifyError, request: FastifyRequest, config: Pic
       return { statusCode: 413, code: tooLarge.code, message: tooLarge.message };
     }
   }
-  const statusCode = error.statusCode ?? 500;
-  if (SERVICE_CODES.has(error.code)) return { statusCode, code: error.code, message: error.message };
+  const service = serviceWireError(error);
+  if (service !== undefined) return service;
   // Other client errors raised by Fastify itself (a bad URL, a bad content-length): their
   // messages are about the request, so they are safe to return.
+  const statusCode = error.statusCode ?? 500;
   if (statusCode >= 400 && statusCode < 500) return invalid(error.message);
-  const internal = new InternalError(`internal error (request ${request.id}); the details are in the server log`);
-  return { statusCode: 500, code: internal.code, message: internal.message };
+  return internalWireError(`request ${request.id}`);
 }
 
 function invalid(message: string): PublicError {

@@ -17,8 +17,8 @@
 // TTL runs out (see renewSessionIfDue), so a client may stay silent as long as it answers pings.
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import * as errors from '../errors.js';
-import { InternalError, SequenceConflictError, ShuttingDownError } from '../errors.js';
+import { SequenceConflictError, ShuttingDownError } from '../errors.js';
+import { internalWireError, serviceWireError, WIRE_CODES } from '../wire-errors.js';
 import { generateInSession, type GeneratedToken, type SessionGenerationOutcome } from '../service/generation.js';
 import type { InferenceService } from '../service/inference-service.js';
 import { stateToJson } from '../codec/outputs.js';
@@ -70,9 +70,7 @@ export const CloseCode = {
   SESSION_GONE: 4404,
 } as const;
 
-const SERVICE_CODES: ReadonlySet<string> = new Set(Object.values(errors).map((ServiceError) => new ServiceError('').code));
-const INVALID_INPUT = new errors.InvalidInputError('').code;
-const SESSION_NOT_FOUND = new errors.SessionNotFoundError('').code;
+const { INVALID_INPUT, SESSION_NOT_FOUND } = WIRE_CODES;
 
 type ElementCommand = Extract<StreamCommand, { kind: 'element' }>;
 type BinaryCommand = Extract<StreamCommand, { kind: 'binary' }>;
@@ -407,14 +405,10 @@ export class StreamConnection {
   }
 
   private errorFrame(command: StreamCommand, error: unknown): string {
-    let code = (error as { code?: unknown }).code;
-    let message = error instanceof Error ? error.message : String(error);
-    if (typeof code !== 'string' || !SERVICE_CODES.has(code)) {
-      this.context.log.error({ err: error }, 'stream message failed');
-      const internal = new InternalError('internal error; the details are in the server log');
-      code = internal.code;
-      message = internal.message;
-    }
+    const service = serviceWireError(error);
+    if (service === undefined) this.context.log.error({ err: error }, 'stream message failed');
+    const { code } = service ?? internalWireError();
+    let { message } = service ?? internalWireError();
     if (code === INVALID_INPUT && ++this.invalidInARow >= this.context.limits.maxConsecutiveInvalidFrames) {
       this.closeAfterReply = { code: CloseCode.POLICY_VIOLATION, reason: `${this.invalidInARow} invalid messages in a row` };
     } else if (code === SESSION_NOT_FOUND) {
@@ -422,7 +416,7 @@ export class StreamConnection {
     }
     // The service names a one-element step's input inputs[0] (or tokens[0]); the client sent x.
     if (command.kind === 'element') message = message.replace(/^(inputs|tokens)\[0\]/, 'x');
-    return errorReply(code as string, message, command.id);
+    return errorReply(code, message, command.id);
   }
 
   /** Waits until the client has read enough of its replies, or closes it as a slow consumer. */
