@@ -1,43 +1,32 @@
-// One WebSocket stream bound to one session: frames in, replies out, strictly in order.
+// One WebSocket stream bound to one session: frames in, replies out, strictly in order. This
+// file is the connection's lifecycle and its work loop; the parts live beside it:
+//   inbox.ts     frames received and not yet computed, and pausing reads while too many wait
+//   dispatch.ts  what each command does (the service call) and the reply it gets
+//   outbox.ts    replies out, and stopping (then closing, 1008) for a client that does not read
+//   keepalive.ts pings for liveness, and renewing the session's TTL while the stream lives
 //
 // Every frame becomes a command when it arrives (a frame that cannot be parsed becomes an
 // error to answer); commands run one at a time, in arrival order, each answered before the next
 // starts, so a client may pipeline freely and still read replies in the order it sent. Pipelined
-// single elements waiting together run as one step (coalesce.ts). A failed command is answered
-// with an error frame and changes nothing: the service validates before writing.
-//
-// Bounds (see limits.ts): reading stops while too many frames wait; computing stops while a
-// client leaves too many reply bytes unread, and a client that stays that way is closed (1008);
-// a run of invalid frames closes it too (1008). An idle stream is pinged by StreamConnections.
-//
-// A `generate` message is answered by a `token` message per token as it is chosen, then its
-// final reply; the tokens are sent under the same backpressure as other replies.
-//
-// While the stream is alive its session does not expire: the ping tick renews it before its idle
-// TTL runs out (see renewSessionIfDue), so a client may stay silent as long as it answers pings.
+// single elements waiting together run as one step (coalesce.ts). A run of invalid frames closes
+// the stream (1008); an idle stream is pinged by StreamConnections' tick.
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { SequenceConflictError, ShuttingDownError } from '../errors.js';
-import { internalWireError, serviceWireError, WIRE_CODES } from '../wire-errors.js';
-import { generateInSession, type GeneratedToken, type SessionGenerationOutcome } from '../service/generation.js';
+import { ShuttingDownError } from '../errors.js';
 import type { InferenceService } from '../service/inference-service.js';
-import { stateToJson } from '../codec/outputs.js';
 import type { ServedModel } from '../service/served-model.js';
-import type { SessionRecord } from '../service/session-store.js';
+import { WIRE_CODES } from '../wire-errors.js';
+import { CloseCode } from './close-codes.js';
+import { mergeableCount } from './coalesce.js';
+import { CommandDispatch } from './dispatch.js';
+import { Inbox } from './inbox.js';
+import { Liveness, SessionRenewal } from './keepalive.js';
 import type { StreamLimits } from './limits.js';
-import { mergeBinary, mergeElements, mergeableCount } from './coalesce.js';
 import { parseBinaryFrame, parseTextFrame, refusedCommand, type StreamCommand } from './messages.js';
-import {
-  binaryReply,
-  errorReply,
-  generatedReply,
-  outputReply,
-  outputsReply,
-  readyReply,
-  resetReply,
-  stateReply,
-  tokenReply,
-} from './replies.js';
+import { Outbox } from './outbox.js';
+import { readyReply } from './replies.js';
+
+export { CloseCode } from './close-codes.js';
 
 /** The session a stream feeds, as found (or created) before the upgrade. */
 export interface StreamBinding {
@@ -62,28 +51,6 @@ export interface StreamContext {
   readonly onSocketClose: () => void;
 }
 
-/** WebSocket close codes this server sends (RFC 6455 section 7.4, plus one application code). */
-export const CloseCode = {
-  GOING_AWAY: 1001,
-  POLICY_VIOLATION: 1008,
-  /** The session was deleted or expired under the stream: nothing more can be computed. */
-  SESSION_GONE: 4404,
-} as const;
-
-const { INVALID_INPUT, SESSION_NOT_FOUND } = WIRE_CODES;
-
-type ElementCommand = Extract<StreamCommand, { kind: 'element' }>;
-type BinaryCommand = Extract<StreamCommand, { kind: 'binary' }>;
-type GenerateCommand = Extract<StreamCommand, { kind: 'generate' }>;
-
-/** Thrown from a generation's token hook when the stream is closing: the generation stops, unwritten. */
-class StreamClosingError extends Error {}
-
-interface Pending {
-  readonly command: StreamCommand;
-  readonly bytes: number;
-}
-
 type Phase =
   /** Reading and answering. */
   | 'open'
@@ -102,54 +69,68 @@ export class StreamConnection {
   private readonly binding: StreamBinding;
   private readonly context: StreamContext;
   private readonly tokenModel: boolean;
+  private readonly inbox: Inbox;
+  private readonly outbox: Outbox;
+  private readonly liveness = new Liveness();
+  private readonly renewal: SessionRenewal;
+  private readonly dispatch: CommandDispatch;
   private phase: Phase = 'open';
-  private readonly queue: Pending[] = [];
-  private queuedBytes = 0;
   private running = false;
-  /** Commands taken from the queue and being computed now (several when merged). */
+  /** Commands taken from the inbox and being computed now (several when merged). */
   private inFlight = 0;
   /** After a refused merged step: this many commands at the head run one at a time. */
   private replayAlone = 0;
-  private pausedForBacklog = false;
-  private invalidInARow = 0;
-  /** Set by a reply that must be the last one (e.g. the invalid frame that tips the limit). */
-  private closeAfterReply: { code: number; reason: string } | undefined;
-  private heardSinceTick = true;
-  private awaitingPong = false;
-  private wakeWriter: (() => void) | undefined;
-  /** The latest expiry of the session this stream has seen (its own writes, reads and renewals). */
-  private sessionExpiresAt: number;
-  /** The renewal in progress (at most one). */
-  private renewal: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
   private resolveClosed!: () => void;
-  /** Bound once: passed to every send, so a reply costs no new closure. */
-  private readonly onFlushed = (): void => {
-    if (this.wakeWriter !== undefined && this.socket.bufferedAmount <= this.context.limits.maxBufferedBytes) this.wakeWriter();
-  };
 
   constructor(socket: WebSocket, binding: StreamBinding, context: StreamContext) {
     this.socket = socket;
     this.binding = binding;
     this.context = context;
     this.tokenModel = binding.model.vocabIndex !== undefined;
-    this.sessionExpiresAt = binding.expiresAt;
+    const { inference, limits, log } = context;
+    this.inbox = new Inbox(socket, limits);
+    this.outbox = new Outbox(socket, limits, log, (reason) => this.close(CloseCode.POLICY_VIOLATION, reason));
+    this.renewal = new SessionRenewal({
+      inference,
+      log,
+      sessionId: binding.sessionId,
+      ttlSeconds: binding.ttlSeconds,
+      pingIntervalMs: limits.pingIntervalMs,
+      expiresAt: binding.expiresAt,
+      onSessionGone: () => {
+        // With work in hand, that work's SESSION_NOT_FOUND reply closes the stream instead.
+        if (this.phase === 'open' && !this.running && this.inbox.length === 0) {
+          this.close(CloseCode.SESSION_GONE, 'the session was deleted or has expired');
+        }
+      },
+    });
+    this.dispatch = new CommandDispatch({
+      inference,
+      limits,
+      log,
+      sessionId: binding.sessionId,
+      model: binding.model,
+      outbox: this.outbox,
+      renewal: this.renewal,
+      answering: () => this.answering,
+    });
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     // binaryType is 'nodebuffer' (the default): every message, text or binary, is one Buffer.
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    socket.on('pong', () => this.heard());
+    socket.on('pong', () => this.liveness.heard());
     socket.once('close', () => void this.onSocketClose());
     socket.send(readyReply({ id: binding.sessionId, t: binding.t }, binding.model));
   }
 
   /** Frames received and not answered yet, the running one included (for diagnostics). */
   get pendingFrames(): number {
-    return this.queue.length + this.inFlight;
+    return this.inbox.length + this.inFlight;
   }
 
   /** Whether the server has stopped reading this socket because too much is pending. */
   get readingPaused(): boolean {
-    return this.pausedForBacklog;
+    return this.inbox.readingPaused;
   }
 
   /**
@@ -159,21 +140,19 @@ export class StreamConnection {
   tick(): void {
     if (this.phase !== 'open') return;
     // A stream with work in hand is alive enough, and a peer we stopped reading cannot answer.
-    if (this.running || this.queue.length > 0) {
-      this.heard();
-    } else if (this.awaitingPong) {
-      this.context.log.info('stream peer answered no ping: connection dropped');
-      this.socket.terminate();
-      return;
+    if (this.running || this.inbox.length > 0) {
+      this.liveness.heard();
     } else {
-      if (!this.heardSinceTick) {
-        this.awaitingPong = true;
-        this.socket.ping();
+      const verdict = this.liveness.tick();
+      if (verdict === 'dead') {
+        this.context.log.info('stream peer answered no ping: connection dropped');
+        this.socket.terminate();
+        return;
       }
-      this.heardSinceTick = false;
+      if (verdict === 'ping') this.socket.ping();
     }
     // The peer answered within the last two ticks (or it would have been dropped above).
-    this.renewSessionIfDue();
+    this.renewal.renewIfDue();
   }
 
   /**
@@ -193,7 +172,7 @@ export class StreamConnection {
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
-    this.heard();
+    this.liveness.heard();
     if (!this.answering) return;
     let command: StreamCommand;
     if (this.phase === 'draining') {
@@ -205,48 +184,44 @@ export class StreamConnection {
     } else {
       command = parseTextFrame(data.toString('utf8'), this.tokenModel);
     }
-    this.queue.push({ command, bytes: data.byteLength });
-    this.queuedBytes += data.byteLength;
-    const { maxPendingFrames, maxPendingBytes } = this.context.limits;
-    if (!this.pausedForBacklog && (this.queue.length >= maxPendingFrames || this.queuedBytes >= maxPendingBytes)) {
-      this.pausedForBacklog = true;
-      this.socket.pause();
-    }
+    this.inbox.push(command, data.byteLength);
     if (!this.running) void this.work();
   }
 
-  /** Answers queued commands one at a time until the queue is empty or the stream closes. */
+  /** Answers queued commands one at a time until the inbox is empty or the stream closes. */
   private async work(): Promise<void> {
     this.running = true;
-    while (this.queue.length > 0 && this.answering) {
-      const count = this.replayAlone > 0 ? 1 : mergeableCount(this.queue, this.binding.model.inputSize);
-      const taken = this.queue.splice(0, count);
-      for (const { bytes } of taken) this.queuedBytes -= bytes;
+    const { inbox, outbox, dispatch } = this;
+    while (inbox.length > 0 && this.answering) {
+      const count = this.replayAlone > 0 ? 1 : mergeableCount(inbox.pending, this.binding.model.inputSize);
+      const taken = inbox.take(count);
       this.inFlight = count;
-      let replies: (string | Buffer)[] | undefined;
       if (count === 1) {
         if (this.replayAlone > 0) this.replayAlone--;
-        replies = [await this.execute(taken[0]!.command)];
+        const reply = await dispatch.execute(taken[0]!.command);
+        this.inFlight = 0;
+        if (!this.answering) break;
+        if (reply !== '') outbox.send(reply);
       } else {
-        replies = await this.executeMerged(taken.map((pending) => pending.command));
+        const replies = await dispatch.executeMerged(taken.map((pending) => pending.command));
+        this.inFlight = 0;
+        if (!this.answering) break;
+        if (replies === undefined) {
+          // The merged step was refused, so nothing changed: replay the run one message at a
+          // time, so each error is answered for the message that caused it.
+          inbox.putBack(taken);
+          this.replayAlone = count;
+          continue;
+        }
+        for (const reply of replies) outbox.send(reply);
       }
-      this.inFlight = 0;
-      if (!this.answering) break;
-      if (replies === undefined) {
-        // The merged step was refused, so nothing changed: replay the run one message at a
-        // time, so each error is answered for the message that caused it.
-        this.queue.unshift(...taken);
-        for (const { bytes } of taken) this.queuedBytes += bytes;
-        this.replayAlone = count;
-        continue;
-      }
-      for (const reply of replies) this.socket.send(reply, this.onFlushed);
-      if (this.closeAfterReply !== undefined) {
-        this.close(this.closeAfterReply.code, this.closeAfterReply.reason);
+      const closing = dispatch.closeAfterReply;
+      if (closing !== undefined) {
+        this.close(closing.code, closing.reason);
         break;
       }
-      if (this.socket.bufferedAmount > this.context.limits.maxBufferedBytes) await this.waitForReader();
-      this.resumeReadingIfDrained();
+      if (outbox.backedUp) await outbox.waitForReader();
+      if (this.phase === 'open') inbox.resumeIfDrained();
     }
     this.running = false;
     const waiters = this.idleWaiters;
@@ -254,207 +229,12 @@ export class StreamConnection {
     for (const wake of waiters) wake();
   }
 
-  /**
-   * Runs a run of element (or binary) commands as one step and answers each as if it had run
-   * alone; undefined when the step was refused (then nothing changed: see coalesce.ts).
-   */
-  private async executeMerged(commands: readonly StreamCommand[]): Promise<(string | Buffer)[] | undefined> {
-    const { inference } = this.context;
-    const { sessionId } = this.binding;
-    try {
-      if (commands[0]!.kind === 'element') {
-        const elements = commands as readonly ElementCommand[];
-        const outcome = await inference.step(sessionId, mergeElements(elements, this.tokenModel), 'stream');
-        this.sawSession(outcome.session);
-        const O = outcome.model.outputSize;
-        const firstT = outcome.session.t - elements.length;
-        this.invalidInARow = 0;
-        return elements.map((command, i) => outputReply(firstT + i + 1, outcome.outputs.subarray(i * O, (i + 1) * O), command.id));
-      }
-      const frames = commands as readonly BinaryCommand[];
-      const outcome = await inference.step(sessionId, { vectors: mergeBinary(frames) }, 'stream');
-      this.sawSession(outcome.session);
-      const I = this.binding.model.inputSize;
-      const O = outcome.model.outputSize;
-      this.invalidInARow = 0;
-      let row = 0;
-      return frames.map((frame) => {
-        const rows = frame.values.length / I;
-        const reply = binaryReply(outcome.outputs.subarray(row * O, (row + rows) * O));
-        row += rows;
-        return reply;
-      });
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Runs one command; failures become error frames, never exceptions. */
-  private async execute(command: StreamCommand): Promise<string | Buffer> {
-    const { inference } = this.context;
-    const { sessionId } = this.binding;
-    try {
-      let reply: string | Buffer;
-      switch (command.kind) {
-        case 'element': {
-          const outcome = await inference.step(sessionId, command.input, 'stream');
-          this.sawSession(outcome.session);
-          reply = outputReply(outcome.session.t, outcome.outputs, command.id);
-          break;
-        }
-        case 'sequence': {
-          const outcome = await inference.step(sessionId, command.input, 'stream');
-          this.sawSession(outcome.session);
-          reply = outputsReply(outcome.session.t, outcome.outputs, outcome.steps, outcome.model.outputSize, command.id);
-          break;
-        }
-        case 'binary': {
-          const outcome = await inference.step(sessionId, { vectors: command.values }, 'stream');
-          this.sawSession(outcome.session);
-          reply = binaryReply(outcome.outputs);
-          break;
-        }
-        case 'reset': {
-          const session = await inference.reset(sessionId, command.state);
-          this.sawSession(session);
-          reply = resetReply(session.t, command.id);
-          break;
-        }
-        case 'state': {
-          const { session, model } = await inference.getSession(sessionId);
-          this.sawSession(session);
-          reply = stateReply(session.t, stateToJson(model.stateLayout, session.state), command.id);
-          break;
-        }
-        case 'generate': {
-          const outcome = await this.generate(command);
-          this.sawSession(outcome.session);
-          reply = generatedReply(outcome.session.t, outcome.result, command.id);
-          break;
-        }
-        case 'refused':
-          throw command.error;
-      }
-      this.invalidInARow = 0;
-      return reply;
-    } catch (error) {
-      // A generation stopped because the stream is closing: no reply is wanted.
-      if (error instanceof StreamClosingError) return '';
-      return this.errorFrame(command, error);
-    }
-  }
-
-  /**
-   * Runs a generate message on the session, sending each token as it is chosen. The token hook
-   * is awaited by the generation, so a client that does not read pauses it like any other reply
-   * (and is closed as a slow consumer if it stays that way, which stops the generation unwritten).
-   */
-  private generate(command: GenerateCommand): Promise<SessionGenerationOutcome> {
-    let sent = 0;
-    const onToken = async (token: GeneratedToken): Promise<void> => {
-      // The generation starts over (index 0 again) when another replica wrote the session before
-      // its result could be stored. Its first tokens are on the wire already; a second run would
-      // send different ones as if they followed. Refuse instead: nothing is stored.
-      if (token.index < sent) {
-        throw new SequenceConflictError(
-          `session '${this.binding.sessionId}' was changed by another request while tokens were generated; ` +
-            `the ${sent} tokens sent were not applied and nothing was changed, retry`,
-        );
-      }
-      if (!this.answering) throw new StreamClosingError();
-      this.socket.send(tokenReply(token, command.id), this.onFlushed);
-      sent++;
-      if (this.socket.bufferedAmount > this.context.limits.maxBufferedBytes) await this.waitForReader();
-      if (!this.answering) throw new StreamClosingError();
-    };
-    const { inference, limits } = this.context;
-    return generateInSession(inference, this.binding.sessionId, command.input, limits, { onToken }, 'stream');
-  }
-
-  /** Remembers the session's expiry as of a record the service returned. */
-  private sawSession(session: Pick<SessionRecord, 'expiresAt'>): void {
-    if (session.expiresAt > this.sessionExpiresAt) this.sessionExpiresAt = session.expiresAt;
-  }
-
-  /**
-   * Restarts the session's idle TTL when it would otherwise expire before the stream is sure to
-   * be heard from again: within half its TTL, or within two ping intervals, whichever is longer.
-   * So an idle stream costs one session write per half TTL, and none while its own messages (or
-   * another client's) keep the session fresh. The service re-reads the session and writes only
-   * if it is still due. A session found gone closes an idle stream with 4404.
-   */
-  private renewSessionIfDue(): void {
-    if (this.renewal !== undefined) return;
-    const { inference, limits, log } = this.context;
-    const renewWithinMs = Math.max((this.binding.ttlSeconds * 1000) / 2, 2 * limits.pingIntervalMs);
-    if (this.sessionExpiresAt - inference.now() > renewWithinMs) return;
-    this.renewal = inference
-      .touch(this.binding.sessionId, renewWithinMs)
-      .then(
-        (session) => this.sawSession(session),
-        (error: unknown) => {
-          if ((error as { code?: unknown }).code !== SESSION_NOT_FOUND) {
-            log.warn({ err: error }, 'could not renew the session of an open stream');
-          } else if (this.phase === 'open' && !this.running && this.queue.length === 0) {
-            // With work in hand, that work's SESSION_NOT_FOUND reply closes the stream instead.
-            this.close(CloseCode.SESSION_GONE, 'the session was deleted or has expired');
-          }
-        },
-      )
-      .finally(() => (this.renewal = undefined));
-  }
-
-  private errorFrame(command: StreamCommand, error: unknown): string {
-    const service = serviceWireError(error);
-    if (service === undefined) this.context.log.error({ err: error }, 'stream message failed');
-    const { code } = service ?? internalWireError();
-    let { message } = service ?? internalWireError();
-    if (code === INVALID_INPUT && ++this.invalidInARow >= this.context.limits.maxConsecutiveInvalidFrames) {
-      this.closeAfterReply = { code: CloseCode.POLICY_VIOLATION, reason: `${this.invalidInARow} invalid messages in a row` };
-    } else if (code === SESSION_NOT_FOUND) {
-      this.closeAfterReply = { code: CloseCode.SESSION_GONE, reason: 'the session was deleted or has expired' };
-    }
-    // The service names a one-element step's input inputs[0] (or tokens[0]); the client sent x.
-    if (command.kind === 'element') message = message.replace(/^(inputs|tokens)\[0\]/, 'x');
-    return errorReply(code, message, command.id);
-  }
-
-  /** Waits until the client has read enough of its replies, or closes it as a slow consumer. */
-  private waitForReader(): Promise<void> {
-    const { maxBufferedBytes, sendTimeoutMs } = this.context.limits;
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeWriter = undefined;
-        const unread = this.socket.bufferedAmount;
-        this.context.log.info({ unread }, 'stream client does not read its replies: closed as a slow consumer');
-        this.close(CloseCode.POLICY_VIOLATION, `slow consumer: ${unread} bytes unread after ${sendTimeoutMs} ms (limit ${maxBufferedBytes})`);
-        resolve();
-      }, sendTimeoutMs);
-      this.wakeWriter = () => {
-        clearTimeout(timer);
-        this.wakeWriter = undefined;
-        resolve();
-      };
-    });
-  }
-
-  private resumeReadingIfDrained(): void {
-    if (!this.pausedForBacklog || this.phase !== 'open') return;
-    const { maxPendingFrames, maxPendingBytes } = this.context.limits;
-    if (this.queue.length <= maxPendingFrames / 2 && this.queuedBytes < maxPendingBytes / 2) {
-      this.pausedForBacklog = false;
-      this.socket.resume();
-    }
-  }
-
   /** Starts the close handshake; nothing more is computed for this stream. */
   private close(code: number, reason: string): void {
     if (this.phase === 'closing' || this.phase === 'closed') return;
     this.phase = 'closing';
-    this.queue.length = 0;
-    this.queuedBytes = 0;
     // Read again so the peer's close frame arrives (frames before it are ignored now).
-    if (this.pausedForBacklog) this.socket.resume();
+    this.inbox.clear();
     this.socket.close(code, truncateReason(reason));
   }
 
@@ -463,30 +243,24 @@ export class StreamConnection {
     return this.phase === 'open' || this.phase === 'draining';
   }
 
-  private heard(): void {
-    this.heardSinceTick = true;
-    this.awaitingPong = false;
-  }
-
   private whenIdle(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (!this.running && this.inbox.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private async onSocketClose(): Promise<void> {
     this.phase = 'closed';
-    this.wakeWriter?.();
+    this.outbox.abandon();
     this.context.onSocketClose();
     // Queued commands are dropped; the one running finishes, so the session is never left mid-write.
-    this.queue.length = 0;
-    this.queuedBytes = 0;
+    this.inbox.clear();
     await this.whenIdle();
-    await this.renewal;
+    await this.renewal.settled();
     if (this.binding.owned) {
       try {
         await this.context.inference.deleteSession(this.binding.sessionId);
       } catch (error) {
-        if ((error as { code?: unknown }).code !== SESSION_NOT_FOUND) {
+        if ((error as { code?: unknown }).code !== WIRE_CODES.SESSION_NOT_FOUND) {
           this.context.log.error({ err: error }, 'could not delete the session of a closed stream');
         }
       }
