@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../src/errors.js';
 import { ModelParams, SessionParams } from '../src/schemas/index.js';
-import type { SessionRecord } from '../src/service/session-store.js';
+import type { SessionRecord } from '../src/sessions/session-store.js';
 import type { StreamBinding } from '../src/stream/connection.js';
 
 const notAnUpgrade = (): never => {

@@ -13,12 +13,12 @@ import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from '../codec/inputs.js';
-import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { KeyedSerialQueue } from '../sessions/session-order.js';
 import { ModelMetrics } from './model-metrics.js';
 import { toModelInfo } from './model-info.js';
 import { ServedModels, type ServedModel } from './served-model.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
-import { createDirectScheduler, type SchedulerObserver, type StepScheduler } from './step-scheduler.js';
+import type { SessionRecord, SessionStore } from '../sessions/session-store.js';
+import { createDirectScheduler, type SchedulerObserver, type StepScheduler } from '../sessions/step-scheduler.js';
 
 export interface InferenceServiceOptions {
   readonly registry: ModelRegistry;

@@ -5,10 +5,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { ModelRegistry } from '../model/registry.js';
-import { createSessionStore } from './create-session-store.js';
+import { createSessionStore } from '../sessions/create-session-store.js';
 import { InferenceService } from './inference-service.js';
-import type { SessionStore } from './session-store.js';
-import type { SchedulerObserver, StepScheduler } from './step-scheduler.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import type { SchedulerObserver, StepScheduler } from '../sessions/step-scheduler.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -4,7 +4,7 @@
 // its idle TTL runs out (see renewIfDue), so a client may stay silent as long as it answers pings.
 import type { FastifyBaseLogger } from 'fastify';
 import type { InferenceService } from '../service/inference-service.js';
-import type { SessionRecord } from '../service/session-store.js';
+import type { SessionRecord } from '../sessions/session-store.js';
 import { WIRE_CODES } from '../wire-errors.js';
 
 /** Ping/pong bookkeeping of one socket. */

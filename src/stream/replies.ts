@@ -6,7 +6,7 @@
 // transports give identical numbers. Formatting the numbers is most of a JSON reply's cost:
 // binary frames skip it.
 import type { GeneratedToken, GenerationResult } from '../service/generation.js';
-import type { SessionRecord } from '../service/session-store.js';
+import type { SessionRecord } from '../sessions/session-store.js';
 import type { ServedModel } from '../service/served-model.js';
 import { generationToJson } from '../codec/generation.js';
 import type { StateJson } from '../codec/outputs.js';

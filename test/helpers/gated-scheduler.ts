@@ -1,7 +1,7 @@
 // A scheduler for stream tests that need frames to pile up on the server: engine calls wait
 // until the test opens the gate, and every call's element count is recorded.
-import { createBatchingScheduler } from '../../src/service/batching-scheduler.js';
-import type { SchedulerObserver, StepScheduler } from '../../src/service/step-scheduler.js';
+import { createBatchingScheduler } from '../../src/sessions/batching-scheduler.js';
+import type { SchedulerObserver, StepScheduler } from '../../src/sessions/step-scheduler.js';
 
 export class GatedScheduler {
   /** Elements per scheduler call, in call order. */

@@ -2,7 +2,7 @@
 // implementation runs with runSessionStoreContract(name, makeHarness).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionRecord, SessionStore } from '../../src/service/session-store.js';
+import type { SessionRecord, SessionStore } from '../../src/sessions/session-store.js';
 
 export interface SessionStoreHarness {
   readonly store: SessionStore;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import request from 'supertest';
-import type { StepScheduler } from '../../src/service/step-scheduler.js';
+import type { StepScheduler } from '../../src/sessions/step-scheduler.js';
 import { buildApp } from '../../src/app.js';
 import { assertError, buildTestApp, testConfig } from '../helpers/app.js';
 

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { after, it } from 'node:test';
 import { buildTestApp } from '../helpers/app.js';
 import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
-import { createRedisSessionStore } from '../../src/service/redis-session-store.js';
+import { createRedisSessionStore } from '../../src/sessions/redis-session-store.js';
 
 await requireRedis();
 const prefixes = new RedisPrefixes();

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../helpers/app.js';
 import { metricValue } from '../helpers/metric-samples.js';
 import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
-import { createRedisSessionStore, type RedisSessionStore } from '../../src/service/redis-session-store.js';
+import { createRedisSessionStore, type RedisSessionStore } from '../../src/sessions/redis-session-store.js';
 
 await requireRedis();
 const prefixes = new RedisPrefixes();

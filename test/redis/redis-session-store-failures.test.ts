@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it, type TestContext } from 'node:test';
 import { StoreUnavailableError } from '../../src/errors.js';
-import { createRedisSessionStore, type RedisSessionStore } from '../../src/service/redis-session-store.js';
-import type { SessionRecord } from '../../src/service/session-store.js';
+import { createRedisSessionStore, type RedisSessionStore } from '../../src/sessions/redis-session-store.js';
+import type { SessionRecord } from '../../src/sessions/session-store.js';
 import { closedPort, RedisPrefixes, RedisProxy } from '../helpers/redis.js';
 
 const prefixes = new RedisPrefixes();

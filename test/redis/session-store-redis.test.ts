@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { createRedisSessionStore, type RedisSessionStore } from '../../src/service/redis-session-store.js';
-import type { SessionRecord } from '../../src/service/session-store.js';
+import { createRedisSessionStore, type RedisSessionStore } from '../../src/sessions/redis-session-store.js';
+import type { SessionRecord } from '../../src/sessions/session-store.js';
 import { runSessionStoreContract, sessionRecord, type SessionStoreHarness } from '../helpers/session-store-contract.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

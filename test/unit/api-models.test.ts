@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { assertError, buildTestApp, makeModelsDir } from '../helpers/app.js';
-import type { SessionStore } from '../../src/service/session-store.js';
-import { MemorySessionStore } from '../../src/service/memory-session-store.js';
+import type { SessionStore } from '../../src/sessions/session-store.js';
+import { MemorySessionStore } from '../../src/sessions/memory-session-store.js';
 
 const models = makeModelsDir(['gru', 'lstm_2layer', 'gru_2layer_nohead'], {
   broken: { 'config.json': '{"architecture": "gru", "hidden_size": 4}' },

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { createNetwork } from '../../src/engine/index.js';
 import type { NetworkSpec } from '../../src/engine/types.js';
 import { createMetrics } from '../../src/metrics.js';
-import { createBatchingScheduler } from '../../src/service/batching-scheduler.js';
+import { createBatchingScheduler } from '../../src/sessions/batching-scheduler.js';
 import type { ServedModel } from '../../src/service/served-model.js';
 import { buildTestApp } from '../helpers/app.js';
 import { assertClose } from '../helpers/fixtures.js';

@@ -2,8 +2,8 @@
 // record it replaces, only the changed ones when it does (a step: t, version, expiresAt, state).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { sessionFields } from '../../src/service/redis-session-codec.js';
-import type { SessionRecord } from '../../src/service/session-store.js';
+import { sessionFields } from '../../src/sessions/redis-session-codec.js';
+import type { SessionRecord } from '../../src/sessions/session-store.js';
 
 const previous: SessionRecord = {
   id: 's',

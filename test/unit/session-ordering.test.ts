@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { createDirectScheduler, type StepScheduler } from '../../src/service/step-scheduler.js';
+import { createDirectScheduler, type StepScheduler } from '../../src/sessions/step-scheduler.js';
 import { buildTestApp } from '../helpers/app.js';
 import { assertClose } from '../helpers/fixtures.js';
 

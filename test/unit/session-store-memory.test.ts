@@ -1,7 +1,7 @@
 // The in-memory session store: the shared contract, then how it expires sessions without scanning.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemorySessionStore } from '../../src/service/memory-session-store.js';
+import { MemorySessionStore } from '../../src/sessions/memory-session-store.js';
 import { ManualClock } from '../helpers/app.js';
 import { runSessionStoreContract, sessionRecord, type SessionStoreHarness } from '../helpers/session-store-contract.js';
 

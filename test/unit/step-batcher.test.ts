@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StepBatcher } from '../../src/batching/step-batcher.js';
+import { StepBatcher } from '../../src/sessions/step-batcher.js';
 import { createNetwork } from '../../src/engine/index.js';
 import type { NetworkSpec, SequenceResult } from '../../src/engine/types.js';
 import { randomArray, randomWeights, seededRandom } from '../helpers/random-network.js';

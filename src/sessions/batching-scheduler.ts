@@ -5,10 +5,10 @@
 //
 // One batcher per loaded network (keyed weakly by the network object, so a reloaded package
 // gets a fresh batcher and the old one is collected with its network).
-import { StepBatcher, type StepBatcherOptions } from '../batching/step-batcher.js';
+import { StepBatcher, type StepBatcherOptions } from './step-batcher.js';
 import type { RecurrentNetwork } from '../engine/types.js';
 import type { ServiceMetrics } from '../metrics.js';
-import type { ServedModel } from './served-model.js';
+import type { ServedModel } from '../service/served-model.js';
 import type { SchedulerObserver, StepScheduler } from './step-scheduler.js';
 
 export interface BatchingSchedulerOptions {

@@ -1,10 +1,10 @@
 // The seam between the inference service and the engine. The service hands over one job (a
 // model, a start state, some inputs) and awaits the result; how jobs reach the engine is the
 // scheduler's business. The direct scheduler runs each job at once; a batching scheduler may
-// gather concurrent jobs of one model into stepBatch calls (src/batching/step-batcher.ts).
-import type { JobDone } from '../batching/step-batcher.js';
+// gather concurrent jobs of one model into stepBatch calls (step-batcher.ts).
+import type { JobDone } from './step-batcher.js';
 import type { SequenceResult } from '../engine/types.js';
-import type { ServedModel } from './served-model.js';
+import type { ServedModel } from '../service/served-model.js';
 
 export interface StepScheduler {
   /**
