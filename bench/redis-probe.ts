@@ -132,3 +132,20 @@ export async function storeRoundTrips(baseUrl: string): Promise<number> {
   if (match === null) throw new Error(`${baseUrl}/metrics has no rnn_session_store_round_trips_total`);
   return Number(match[1]);
 }
+
+/** The p50 of a PING's round trip from this process (ioredis, one at a time), in milliseconds. */
+export async function redisPingMillis(url: string, pings = 2000): Promise<number> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < pings; i++) {
+      const started = performance.now();
+      await client.ping();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)]!;
+  } finally {
+    client.disconnect();
+  }
+}

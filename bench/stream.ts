@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { randomFloats, seededRandom } from '../src/engine/random-weights.js';
 import { writeRandomPackage } from '../test/helpers/model-files.js';
-import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, storeRoundTrips } from './redis-probe.js';
+import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, redisPingMillis, storeRoundTrips } from './redis-probe.js';
 
 const SOCKETS = (process.env.SOCKETS ?? '1,64,256').split(',').map(Number);
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
@@ -205,10 +205,12 @@ const micros = (value: number | undefined) => (value === undefined ? '-' : value
  * One table: every row against the echo row of its socket count (throughput and p50), the Redis
  * rows also against the memory row of the same frames.
  */
-function printTable(title: string, rows: readonly Row[]): void {
+function printTable(title: string, rows: readonly Row[], redisPing: number | undefined): void {
   console.log(`\n${title}\n`);
-  console.log('| target | sockets | steps/s | x echo | x memory | p50 ms | p50 x echo | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| target | sockets | steps/s | x echo | x memory | p50 ms | p50 x echo | p50 - memory, in Redis RTTs | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     const echo = rows.find((other) => other.sockets === row.sockets && other.target.startsWith('ws echo'));
     const memory = row.target.includes('redis')
@@ -218,7 +220,7 @@ function printTable(title: string, rows: readonly Row[]): void {
     console.log(
       `| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${isEcho ? '1' : ratio(row.stepsPerSecond, echo?.stepsPerSecond)} | ` +
         `${memory === undefined ? '' : ratio(row.stepsPerSecond, memory.stepsPerSecond)} | ${row.p50.toFixed(3)} | ` +
-        `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
+        `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${memory === undefined || redisPing === undefined ? '' : ((row.p50 - memory.p50) / redisPing).toFixed(1)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
         `${row.redisRoundTrips === undefined ? '' : row.redisRoundTrips.toFixed(2)} | ${row.redisCommands === undefined ? '' : row.redisCommands.perStep.toFixed(2)} | ${micros(row.redisCpuMicros)} |`,
     );
   }
@@ -242,7 +244,9 @@ async function main(): Promise<void> {
   const redis = await benchRedis();
   const prefix = `rnn-serve-bench:${randomUUID()}:`;
   const children: ChildProcess[] = [];
+  let redisPing: number | undefined;
   try {
+    if (redis !== undefined) redisPing = await redisPingMillis(redis.url);
     const memoryServer = await startServer(modelsDir, { SESSION_STORE: 'memory' });
     children.push(memoryServer.child);
     const echo = await startChild(['bench/stream-echo-server.ts'], {}, /listening (\d+)/);
@@ -272,7 +276,8 @@ async function main(): Promise<void> {
 
   const setup = `LSTM(${INPUT_SIZE}, ${HIDDEN_SIZE}), one element per frame, closed loop, ${ROW_SECONDS} s per row`;
   console.log(`\n(client here, servers in child processes; node ${process.version}; ${loadBefore} before, ${loadAverage()} after)`);
-  printTable(`WebSocket streams: ${setup}; Redis: ${redis?.description ?? 'none'}`, rows);
+  const ping = redisPing === undefined ? '' : `, PING round trip p50 ${redisPing.toFixed(3)} ms`;
+  printTable(`WebSocket streams: ${setup}; Redis: ${redis?.description ?? 'none'}${ping}`, rows, redisPing);
 }
 
 await main();

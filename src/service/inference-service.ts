@@ -1,24 +1,32 @@
 // The one dataplane every transport calls: REST handlers and WebSocket streams only translate
-// between their wire format and these methods. Metrics are recorded here, once.
+// between their wire format (src/codec/) and these methods: predict, session steps and rollouts
+// (generation.ts and forecast.ts drive them). Metrics are recorded here, once. The catalog and
+// readiness are apart (catalog.ts, readiness.ts); the methods here only forward to them.
 //
-// Sessions: every write to a session runs in a per-session FIFO queue (one request at a time,
-// in arrival order, within this process) and lands with a compare-and-set on the record's
-// version, so a replica sharing the store cannot be overwritten either. Everything is
-// validated before the first write: a refused request leaves the session exactly as it was.
+// Sessions (src/sessions/): every write to a session runs in a per-session FIFO queue (one request
+// at a time, in arrival order, within this process) and lands with a compare-and-set on the
+// record's version, so a replica sharing the store cannot be overwritten either. A write starts
+// from the record the store holds for this process (served) when there is one: no read, one round
+// trip with Redis; a stale one fails its compare-and-set and the write is redone from a fresh read.
+// Everything is validated before the first write: a refused request leaves the session exactly
+// as it was.
 import { randomUUID } from 'node:crypto';
+import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from '../codec/inputs.js';
 import type { SequenceResult } from '../engine/types.js';
-import { InvalidInputError, ModelMismatchError, ModelNotFoundError, SequenceConflictError, SessionNotFoundError } from '../errors.js';
+import { InvalidInputError, ModelMismatchError, SequenceConflictError, SessionNotFoundError } from '../errors.js';
 import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
-import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from '../codec/inputs.js';
 import { KeyedSerialQueue } from '../sessions/session-order.js';
-import { ModelMetrics } from './model-metrics.js';
-import { toModelInfo } from './model-info.js';
-import { ServedModels, type ServedModel } from './served-model.js';
 import type { SessionRecord, SessionStore } from '../sessions/session-store.js';
 import { createDirectScheduler, type SchedulerObserver, type StepScheduler } from '../sessions/step-scheduler.js';
+import { listModels, modelInfo } from './catalog.js';
+import { ModelMetrics } from './model-metrics.js';
+import { checkReadiness, type ReadinessReport } from './readiness.js';
+import { ServedModels, type ServedModel } from './served-model.js';
+
+export type { ReadinessReport } from './readiness.js';
 
 export interface InferenceServiceOptions {
   readonly registry: ModelRegistry;
@@ -66,15 +74,6 @@ export interface CreateSessionInput {
   readonly model: string;
   readonly state?: unknown;
   readonly ttlSeconds?: number;
-}
-
-export interface ReadinessReport {
-  readonly ready: boolean;
-  readonly reason?: string;
-  readonly modelsReady: number;
-  readonly modelsFailed: number;
-  /** 'ok' or why the store did not answer. */
-  readonly sessionStore: string;
 }
 
 /** Runs elements on one model through the scheduler; the outputs are the network's, not denormalized. */
@@ -151,15 +150,14 @@ export class InferenceService {
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
   }
 
+  /** The catalog (catalog.ts), here for the transports that hold only the service. */
   listModels(): ModelInfo[] {
-    return this.registry.list().map(toModelInfo);
+    return listModels(this.registry);
   }
 
-  /** MODEL_NOT_FOUND when no package has this name; failed packages are listed too. */
+  /** MODEL_NOT_FOUND when no package has this name; failed packages are listed too (catalog.ts). */
   modelInfo(name: string): ModelInfo {
-    const entry = this.registry.get(name);
-    if (entry === undefined) throw new ModelNotFoundError(`model '${name}' is not loaded`);
-    return toModelInfo(entry);
+    return modelInfo(this.registry, name);
   }
 
   /** The ready model called `name` (MODEL_NOT_FOUND / MODEL_NOT_READY otherwise). */
@@ -317,26 +315,9 @@ export class InferenceService {
     if (!(await this.store.delete(id))) throw sessionNotFound(id);
   }
 
-  async readiness(): Promise<ReadinessReport> {
-    const entries = this.registry.list();
-    const modelsReady = entries.filter((entry) => entry.status === 'ready').length;
-    const modelsFailed = entries.length - modelsReady;
-    let sessionStore = 'ok';
-    try {
-      await this.store.ping();
-    } catch (error) {
-      sessionStore = error instanceof Error ? error.message : String(error);
-    }
-    const reasons: string[] = [];
-    if (modelsReady === 0) reasons.push(entries.length === 0 ? 'no model packages were found' : 'no model is ready');
-    if (sessionStore !== 'ok') reasons.push(`the session store does not answer: ${sessionStore}`);
-    return {
-      ready: reasons.length === 0,
-      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
-      modelsReady,
-      modelsFailed,
-      sessionStore,
-    };
+  /** Models loaded and the store answering (readiness.ts). */
+  readiness(): Promise<ReadinessReport> {
+    return checkReadiness(this.registry, this.store);
   }
 
   /** Sessions with a write queued or running in this process (the queue forgets idle ones). */
