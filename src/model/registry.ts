@@ -4,7 +4,7 @@
 
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createNetwork as createFastNetwork } from '../engine/index.js';
+import { createNetwork as createFastNetwork, withDirectionalLayers } from '../engine/index.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork } from '../engine/types.js';
 import type { ModelConfig } from './config-schema.js';
 import { ModelPackageError } from './errors.js';
@@ -14,7 +14,7 @@ import { loadModelPackage } from './package-loader.js';
 export type NetworkFactory = (spec: NetworkSpec, weights: NetworkWeights, options: { maxBatch?: number }) => RecurrentNetwork;
 
 export interface RegistryOptions {
-  /** Builds the network of each package; defaults to the engine's fast createNetwork. */
+  /** Builds the (forward) network of each package; defaults to the engine's fast createNetwork. */
   readonly createNetwork?: NetworkFactory;
   /** Largest stepBatch batch, passed to the factory. */
   readonly maxBatch?: number;
@@ -81,7 +81,8 @@ export class ModelRegistry {
   static async load(modelsDir: string, options: RegistryOptions = {}): Promise<ModelRegistry> {
     const root = resolve(modelsDir);
     const names = await listModelDirs(root);
-    const factory = options.createNetwork ?? createFastNetwork;
+    // Reverse and bidirectional models are composed of the factory's forward layers.
+    const factory = withDirectionalLayers(options.createNetwork ?? createFastNetwork);
     const entries = await Promise.all(names.map((name) => loadEntry(join(root, name), name, factory, options.maxBatch)));
     return new ModelRegistry(entries);
   }
