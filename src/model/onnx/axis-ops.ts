@@ -91,7 +91,7 @@ export function reshape(dims: Dims, shape: readonly ShapeElement[], allowZero: b
       const factor = forward ? flat[k] : flat[k - 1];
       if (factor === undefined) refuse(`size ${n} is larger than what is left`);
       const size = factor.size;
-      if (size === undefined) return refuse(`size ${n} fixes the ${factor.id} size; export with dynamic axes (0 or -1)`);
+      if (size === undefined) return refuse(`size ${n} would take the ${factor.id} axis, whose size is only known at run time (export with dynamic axes: 0 or -1)`);
       product *= size;
       if (forward) {
         taken.push(factor);

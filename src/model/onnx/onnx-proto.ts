@@ -84,7 +84,8 @@ const onnxSubset = {
   },
 };
 
-const ModelProto = protobuf.Root.fromJSON(onnxSubset).lookupType('onnx.ModelProto');
+/** The ModelProto message type of the subset (tests and tools encode graphs with it). */
+export const ModelProto = protobuf.Root.fromJSON(onnxSubset).lookupType('onnx.ModelProto');
 
 /** Bounds on what a recurrent model's graph can reasonably hold; more is corruption or another kind of model. */
 export const ONNX_LIMITS = { nodes: 10_000, initializers: 10_000, attributes: 64, rank: 8, namesPerNode: 64 } as const;

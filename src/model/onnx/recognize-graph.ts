@@ -677,6 +677,7 @@ class GraphWalk {
     const outputs = this.model.graph.outputs;
     const last = this.stages.length - 1;
     let main: string | undefined;
+    if (this.layers.length === 0) this.fail(`has no LSTM, GRU or RNN node; ${SUPPORTED}`);
     for (const output of outputs) {
       const value = this.values.get(output.name);
       if (value === undefined) this.fail(`graph output '${output.name}' is not produced by any node`);
@@ -688,7 +689,6 @@ class GraphWalk {
       main = output.name;
       this.checkOutputDims(output.name, value.dims);
     }
-    if (this.layers.length === 0) this.fail(`has no LSTM, GRU or RNN node; ${SUPPORTED}`);
     if (main === undefined) this.fail('has no graph output carrying the output sequence of the last layer, head or activation');
   }
 
