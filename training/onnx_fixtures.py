@@ -153,7 +153,8 @@ def random_inputs(rng, steps_list, width):
             for k, steps in enumerate(steps_list)]
 
 
-def torch_fixture(out_root, name, model, input_size, *, with_state, config=None, vocab_size=None, seed=0):
+def torch_fixture(out_root, name, model, input_size, *, with_state, config=None, vocab_size=None, seed=0,
+                  opsets=(14, 17)):
     rnn = model.rnn
     rng = np.random.default_rng(seed)
     if vocab_size is not None:
@@ -180,7 +181,7 @@ def torch_fixture(out_root, name, model, input_size, *, with_state, config=None,
         for case in stated:
             case["name"] += "_with_state"
         cases += stated
-    for opset in (14, 17):
+    for opset in opsets:
         blob = export_bytes(model, tuple(example), input_names, opset, token_model=vocab_size is not None)
         onnx.checker.check_model(onnx.load_from_string(blob))
         write_package(os.path.join(out_root, f"{name}-opset{opset}"), blob, config, cases)
@@ -191,10 +192,12 @@ def torch_fixtures(out_root):
     torch_fixture(out_root, "lstm-2layer-batchfirst-head",
                   Tagger(torch.nn.LSTM(3, 5, num_layers=2, batch_first=True), torch.nn.Linear(5, 2)), 3,
                   with_state=True, config={"description": "LSTM 2x5, batch_first, Linear head", "labels": ["a", "b"]})
+    # Older opsets too: axes and Slice bounds as attributes (before 13 and 10), Softmax's old axis rule.
     torch_fixture(out_root, "gru-softmax",
-                  Tagger(torch.nn.GRU(4, 6), torch.nn.Linear(6, 3), activation="softmax"), 4, with_state=False)
+                  Tagger(torch.nn.GRU(4, 6), torch.nn.Linear(6, 3), activation="softmax"), 4, with_state=False,
+                  opsets=(11, 14, 17))
     torch_fixture(out_root, "rnn-relu-2layer",
-                  Tagger(torch.nn.RNN(3, 4, num_layers=2, nonlinearity="relu")), 3, with_state=True)
+                  Tagger(torch.nn.RNN(3, 4, num_layers=2, nonlinearity="relu")), 3, with_state=True, opsets=(9, 14, 17))
     vocab = list("abcdefg")
     torch_fixture(out_root, "embedding-gru",
                   Tagger(torch.nn.GRU(4, 5, batch_first=True), torch.nn.Linear(5, len(vocab)),
