@@ -14,6 +14,7 @@ import {
   createReferenceNetwork,
   randomWeights,
   stateSize,
+  validateNetwork,
   withDirectionalLayers,
   type Architecture,
   type Direction,
@@ -124,6 +125,21 @@ describe('reverse and bidirectional networks', () => {
     const weights = randomWeights(spec, 6);
     assert.throws(() => createNetwork(spec, weights), /builds forward networks/);
     assert.equal(withDirectionalLayers(createNetwork)(spec, weights, {}).maxBatch, 1);
+    // Any engine that validates with the base features (as one written before these specs would)
+    // refuses the spec itself, and serves it once composed.
+    const baseOnly = (s: NetworkSpec, w: typeof weights) => {
+      validateNetwork(s, w);
+      return createReferenceNetwork(s, w);
+    };
+    assert.throws(() => baseOnly(spec, weights), /this engine builds forward networks; a bidirectional one is composed/);
+    const inputs = randomFloats(4 * 2, 1, seededRandom(8));
+    assertClose(
+      withDirectionalLayers(baseOnly)(spec, weights, {}).runSequence(inputs, 4).outputs,
+      createReferenceNetwork(spec, weights).runSequence(inputs, 4).outputs,
+      'composed of a base-features engine',
+      1e-6,
+      1e-6,
+    );
   });
 
   it('checks reverse weights against the spec', () => {

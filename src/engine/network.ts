@@ -57,10 +57,8 @@ function resolveMaxBatch(maxBatch: number | undefined): number {
 }
 
 export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, options: NetworkOptions = {}): RecurrentNetwork {
+  // A reverse or bidirectional spec is refused here: withDirectionalLayers composes it of forward ones.
   validateNetwork(spec, weights, WASM_ENGINE_FEATURES);
-  if ((spec.direction ?? 'forward') !== 'forward') {
-    throw new Error(`createNetwork: builds forward networks; compose a ${spec.direction} one with createDirectionalNetwork`);
-  }
   const maxBatch = resolveMaxBatch(options.maxBatch);
   const { architecture, inputSize: I, hiddenSize: H, numLayers: L, outputSize: O } = spec;
   const S = stateSize(spec);

@@ -126,7 +126,7 @@ function runDirectional(spec: NetworkSpec, weights: NetworkWeights, inputs: Floa
 }
 
 export function createReferenceNetwork(spec: NetworkSpec, weights: NetworkWeights): RecurrentNetwork {
-  validateNetwork(spec, weights, { gruResetBeforeProduct: true });
+  validateNetwork(spec, weights, { gruResetBeforeProduct: true, directional: true });
   const causal = (spec.direction ?? 'forward') === 'forward';
   const { hiddenSize: H, numLayers: L, inputSize: I, outputSize: O } = spec;
   const size = stateSize(spec);

@@ -12,11 +12,16 @@ import { directionCount, gateCount } from './types.js';
 export interface EngineFeatures {
   /** GRU with the reset gate before the recurrent product (spec.gruResetBeforeProduct). */
   readonly gruResetBeforeProduct?: boolean;
+  /** Reverse and bidirectional specs run as they are (otherwise: createDirectionalNetwork composes them). */
+  readonly directional?: boolean;
 }
 
 /** What the spec needs beyond the base contract (for routing a model to an engine that has it). */
 export function requiredEngineFeatures(spec: NetworkSpec): EngineFeatures {
-  return spec.architecture === 'gru' && spec.gruResetBeforeProduct === true ? { gruResetBeforeProduct: true } : {};
+  return {
+    ...(spec.architecture === 'gru' && spec.gruResetBeforeProduct === true ? { gruResetBeforeProduct: true } : {}),
+    ...((spec.direction ?? 'forward') !== 'forward' ? { directional: true } : {}),
+  };
 }
 
 function checkPositiveInteger(name: string, value: number): void {
@@ -58,6 +63,11 @@ export function validateNetwork(spec: NetworkSpec, weights: NetworkWeights, feat
     throw new Error(
       'network spec: this engine has no GRU cell with the reset gate before the recurrent product ' +
         '(ONNX linear_before_reset=0, Keras reset_after=False); the WebAssembly engine has it',
+    );
+  }
+  if (requiredEngineFeatures(spec).directional === true && features.directional !== true) {
+    throw new Error(
+      `network spec: this engine builds forward networks; a ${spec.direction} one is composed of them by createDirectionalNetwork`,
     );
   }
   checkPositiveInteger('inputSize', spec.inputSize);
