@@ -235,6 +235,33 @@ describe('ONNX packages over HTTP', () => {
     });
   }
 
+  it('forecast on an ONNX model feeds each prediction back, as session steps do', async () => {
+    const history = [[316.1], [317.3], [317.6]];
+    const forecast = await app.inject({ method: 'POST', url: '/v1/models/bundled-co2-lstm/forecast', payload: { inputs: history, horizon: 3 } });
+    assert.equal(forecast.statusCode, 200, forecast.body);
+    const predicted = (forecast.json() as { outputs: number[][] }).outputs;
+    const created = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { model: 'bundled-co2-lstm' } });
+    const id = (created.json() as { session_id: string }).session_id;
+    let next = history;
+    const stepped: number[][] = [];
+    for (let k = 0; k < 3; k++) {
+      const outputs = ((await app.inject({ method: 'POST', url: `/v1/sessions/${id}/steps`, payload: { inputs: next } })).json() as { outputs: number[][] }).outputs;
+      stepped.push(outputs[outputs.length - 1]!);
+      next = [outputs[outputs.length - 1]!];
+    }
+    assertClose(predicted.flat(), stepped.flat(), { abs: 1e-4, rel: 1e-5 }, 'forecast');
+  });
+
+  it('generate on an ONNX token model: the same seed gives the same tokens, from its vocabulary', async () => {
+    const request = { method: 'POST' as const, url: '/v1/models/embedding-gru-opset17/generate', payload: { text: 'abc', max_tokens: 5, seed: 7 } };
+    const first = await app.inject(request);
+    assert.equal(first.statusCode, 200, first.body);
+    const body = first.json() as { tokens: number[]; text: string };
+    assert.equal(body.tokens.length, 5);
+    assert.match(body.text, /^[a-g]{5}$/);
+    assert.deepEqual((await app.inject(request)).json(), first.json());
+  });
+
   it('generate on the bidirectional token model is refused with 409 WHOLE_SEQUENCE_MODEL, saying why', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/models/bilstm-tagger-opset17/generate', payload: { tokens: ['the', 'cat'], max_tokens: 2 } });
     assertError(response, 409, 'WHOLE_SEQUENCE_MODEL', 'each output depends on the elements after it');

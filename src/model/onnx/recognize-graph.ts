@@ -302,7 +302,7 @@ class GraphWalk {
     const intTarget = to === DataType.INT64 || to === DataType.INT32;
     if ((value.kind === 'shape' || value.kind === 'ids') && intTarget) return this.set(node, value);
     if ((value.kind === 'seq' || value.kind === 'input' || value.kind === 'state') && to === DataType.FLOAT) {
-      return this.set(node, value.kind === 'input' ? this.asSequence(value, node, fail) : value);
+      return this.set(node, value); // a float input stays unclassified: it may be a state
     }
     if (value.kind === 'aux') return this.set(node, value);
     fail(`casts ${describeKind(value)} to data type ${to}; only casts that keep float data float and integers integer are supported`);
