@@ -251,6 +251,9 @@ class GraphWalk {
   private asSequence(value: GraphValue, node: OnnxNode, fail: Fail): Extract<GraphValue, { kind: 'seq' }> {
     if (value.kind === 'seq') return value;
     if (value.kind === 'input') {
+      // The same input reached again through a pass-through (Identity, Cast): already the sequence.
+      const known = value.name === this.sequenceInput ? this.values.get(value.name) : undefined;
+      if (known?.kind === 'seq') return known;
       if (this.sequenceInput !== undefined) {
         fail(`reads graph input '${value.name}' as a sequence, but '${this.sequenceInput}' already is the sequence input; only one is supported`);
       }
