@@ -2,7 +2,6 @@
 // and resumes at half of them; liveness pings a quiet peer and gives up on one that did not answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WebSocket } from 'ws';
 import { Inbox } from '../../src/stream/inbox.js';
 import { Liveness } from '../../src/stream/keepalive.js';
 import type { StreamCommand } from '../../src/stream/messages.js';
@@ -10,7 +9,7 @@ import type { StreamCommand } from '../../src/stream/messages.js';
 /** Records pause/resume calls; nothing else of a socket is used. */
 function fakeSocket() {
   const calls: string[] = [];
-  const socket = { pause: () => calls.push('pause'), resume: () => calls.push('resume') } as unknown as WebSocket;
+  const socket = { pause: () => calls.push('pause'), resume: () => calls.push('resume') } as unknown as ConstructorParameters<typeof Inbox>[0];
   return { socket, calls };
 }
 
