@@ -10,6 +10,8 @@ export interface Config {
   readonly redisUrl: string;
   /** Prefix of every Redis key this service writes (one deployment, one prefix). */
   readonly redisKeyPrefix: string;
+  /** Session records a replica keeps to step from without reading Redis (REDIS_SERVED_SESSIONS). */
+  readonly redisServedSessions: number;
   readonly sessionTtlSeconds: number;
   readonly maxSessions: number;
   /** Empty: no authentication. */
@@ -47,6 +49,7 @@ export const CONFIG_DEFAULTS = {
   SESSION_STORE: 'memory',
   REDIS_URL: 'redis://127.0.0.1:6379',
   REDIS_KEY_PREFIX: 'rnn-serve:',
+  REDIS_SERVED_SESSIONS: '10000',
   SESSION_TTL_SECONDS: '900',
   MAX_SESSIONS: '100000',
   API_KEYS: '',
@@ -91,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionStore: oneOf('SESSION_STORE', ['memory', 'redis']),
     redisUrl: read('REDIS_URL'),
     redisKeyPrefix: read('REDIS_KEY_PREFIX'),
+    redisServedSessions: integer('REDIS_SERVED_SESSIONS', 0),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),
     maxSessions: integer('MAX_SESSIONS', 1),
     apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),

@@ -21,6 +21,7 @@ export function createSessionStore(config: Config, options: SessionStoreFactoryO
         url: config.redisUrl,
         keyPrefix: config.redisKeyPrefix,
         maxSessions: config.maxSessions,
+        servedSessions: config.redisServedSessions,
         ...(clock ? { now: clock } : {}),
         ...(onError ? { onError } : {}),
       });
