@@ -208,7 +208,7 @@ const micros = (value: number | undefined) => (value === undefined ? '-' : value
 function printTable(title: string, rows: readonly Row[], redisPing: number | undefined): void {
   console.log(`\n${title}\n`);
   console.log(
-    '| target | sockets | steps/s | x echo | x memory | p50 ms | p50 x echo | p50 - memory, in Redis RTTs | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |',
+    '| target | sockets | steps/s | x echo | x memory | p50 ms | p50 x echo | p50 - memory, in Redis RTTs (1 socket) | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |',
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
@@ -220,7 +220,7 @@ function printTable(title: string, rows: readonly Row[], redisPing: number | und
     console.log(
       `| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${isEcho ? '1' : ratio(row.stepsPerSecond, echo?.stepsPerSecond)} | ` +
         `${memory === undefined ? '' : ratio(row.stepsPerSecond, memory.stepsPerSecond)} | ${row.p50.toFixed(3)} | ` +
-        `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${memory === undefined || redisPing === undefined ? '' : ((row.p50 - memory.p50) / redisPing).toFixed(1)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
+        `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${memory === undefined || redisPing === undefined || row.sockets !== 1 ? '' : ((row.p50 - memory.p50) / redisPing).toFixed(1)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
         `${row.redisRoundTrips === undefined ? '' : row.redisRoundTrips.toFixed(2)} | ${row.redisCommands === undefined ? '' : row.redisCommands.perStep.toFixed(2)} | ${micros(row.redisCpuMicros)} |`,
     );
   }

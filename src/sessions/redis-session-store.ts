@@ -39,6 +39,14 @@ export interface CompareAndSetItem {
   readonly next: SessionRecord;
 }
 
+interface PendingWrite {
+  readonly args: [string, number, number, number, ...(string | Buffer)[]];
+  readonly id: string;
+  readonly next: SessionRecord;
+  readonly resolve: (result: CompareAndSetResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** A sweep looks at no more than this many batches, so one tick never runs unbounded. */
 const MAX_SWEEP_BATCHES = 20;
 
@@ -65,6 +73,9 @@ export class RedisSessionStore implements SessionStore {
    */
   private readonly servedRecords = new Map<string, SessionRecord>();
   private readonly maxServed: number;
+  /** Compare-and-sets waiting for this turn's flush (see compareAndSet). */
+  private pendingWrites: PendingWrite[] = [];
+  private writesFlushQueued = false;
 
   constructor(options: RedisSessionStoreOptions) {
     if (!Number.isSafeInteger(options.maxSessions) || options.maxSessions < 1) {
@@ -131,11 +142,51 @@ export class RedisSessionStore implements SessionStore {
     return record;
   }
 
-  async compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
+  /**
+   * Compare-and-sets issued in one run of the event loop (the writes of one engine batch, which
+   * the batcher finishes in one synchronous loop) leave together in one pipeline, flushed in a
+   * microtask: one round trip per batch, and a lone step waits for no later event-loop phase.
+   */
+  compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
     const args = this.compareAndSetArguments({ id, expectedVersion, next });
-    const reply = await this.connection.run('update a session', (redis) => redis.rnnSessionCompareAndSet(...args));
-    return this.settle(compareAndSetResult(reply, id), id, next);
+    return new Promise<CompareAndSetResult>((resolve, reject) => {
+      this.pendingWrites.push({ args, id, next, resolve, reject });
+      if (!this.writesFlushQueued) {
+        this.writesFlushQueued = true;
+        queueMicrotask(this.flushWrites);
+      }
+    });
   }
+
+  private readonly flushWrites = (): void => {
+    this.writesFlushQueued = false;
+    const writes = this.pendingWrites;
+    this.pendingWrites = [];
+    this.connection
+      .run(writes.length === 1 ? 'update a session' : 'update sessions', async (redis) => {
+        if (writes.length === 1) return [await redis.rnnSessionCompareAndSet(...writes[0]!.args)];
+        const pipeline = redis.pipeline();
+        for (const write of writes) pipeline.rnnSessionCompareAndSet(...write.args);
+        return pipelineResults<string>(await pipeline.exec());
+      })
+      .then(
+        (replies) => {
+          writes.forEach((write, i) => {
+            try {
+              write.resolve(this.settle(compareAndSetResult(replies[i]!, write.id), write.id, write.next));
+            } catch (error) {
+              write.reject(error);
+            }
+          });
+        },
+        (error: unknown) => {
+          for (const write of writes) {
+            this.servedRecords.delete(write.id);
+            write.reject(error);
+          }
+        },
+      );
+  };
 
   /**
    * Reads several sessions in ONE round trip (a pipeline of HMGETs): what get() answers, per id,

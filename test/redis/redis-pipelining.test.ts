@@ -1,6 +1,6 @@
-// Steps of concurrent sessions share their Redis round trips: the reads of the requests that
-// arrive together leave in one write, and so do the compare-and-sets of one engine batch
-// (ioredis auto-pipelining, see redis-connection.ts). Counted on the store's socket.
+// Steps of concurrent sessions share their Redis round trips: the compare-and-sets of one engine
+// batch leave in one write (the store's own pipeline, see redis-session-store.ts compareAndSet).
+// Counted on the store's socket.
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, it } from 'node:test';
@@ -49,6 +49,7 @@ it('32 sessions stepped at once cost a few writes to Redis, not one per command'
     );
     for (const reply of replies) assert.equal(reply.statusCode, 200, reply.body);
   });
-  // One write for the 32 reads, one for the 32 compare-and-sets; without pipelining, 64.
+  // The sessions' records are held since their creation: no reads, and one write per engine
+  // batch for its compare-and-sets; without pipelining, 32 or more.
   assert.ok(writes <= 4, `${writes} writes for ${2 * SESSIONS} commands`);
 });
