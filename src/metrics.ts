@@ -3,7 +3,8 @@
 // ones api.md promises to dashboards; labels never carry session ids (bounded cardinality).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type Transport = 'predict' | 'session' | 'stream';
+/** rnn_steps_total's transport label: /v1 predict, sessions and streams; the Open Inference Protocol's REST (/v2) and gRPC. */
+export type Transport = 'predict' | 'session' | 'stream' | 'v2' | 'grpc';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
