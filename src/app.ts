@@ -17,6 +17,7 @@ import { createBatchingScheduler } from './service/batching-scheduler.js';
 import inferencePlugin from './service/plugin.js';
 import type { SessionStore } from './service/session-store.js';
 import type { SchedulerObserver, StepScheduler } from './service/step-scheduler.js';
+import grpcPlugin from './grpc/plugin.js';
 import streamPlugin from './stream/plugin.js';
 import forecastRoutes from '../routes/forecast.js';
 import generateRoutes from '../routes/generate.js';
@@ -106,6 +107,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(forecastRoutes, { prefix: '/v1', limits: config });
   // The Open Inference Protocol (KServe V2 / Triton) on the same dataplane.
   await app.register(v2Routes, { prefix: '/v2', config });
+  await app.register(grpcPlugin, { config });
 
   return app;
 }

@@ -34,6 +34,8 @@ export interface Config {
   readonly grpcPort: number;
   /** Open Inference Protocol: the longest string sequence_id (it is the session id). */
   readonly maxSequenceIdLength: number;
+  /** gRPC ModelStreamInfer: requests read ahead of their answers before the stream is paused. */
+  readonly grpcStreamMaxPending: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +67,7 @@ export const CONFIG_DEFAULTS = {
   STREAM_SEND_TIMEOUT_MS: '10000',
   GRPC_PORT: '0',
   MAX_SEQUENCE_ID_LENGTH: '128',
+  GRPC_STREAM_MAX_PENDING: '64',
 } as const satisfies Record<string, string>;
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -111,5 +114,6 @@ export function loadConfig(env: Env = process.env): Config {
     streamSendTimeoutMs: integer('STREAM_SEND_TIMEOUT_MS', 1),
     grpcPort: integer('GRPC_PORT', 0, 65535),
     maxSequenceIdLength: integer('MAX_SEQUENCE_ID_LENGTH', 1, 4096),
+    grpcStreamMaxPending: integer('GRPC_STREAM_MAX_PENDING', 1, 100000),
   };
 }
