@@ -166,21 +166,35 @@ export interface InferBodyOut {
 }
 
 export function writeInferBody(response: InferResponse): InferBodyOut {
+  // Written by hand, not with JSON.stringify over Array.from(data): the values go straight from
+  // the Float32Array into the text (a finite number's JSON is its toString), with no array of
+  // boxed numbers per output on the way.
   const binaries: Buffer[] = [];
-  const outputs = response.outputs.map((output) => {
+  let outputs = '';
+  for (const output of response.outputs) {
     const { name, datatype, shape, data } = output;
-    if (!output.binary) return { name, datatype, shape, data: Array.from(data) };
-    // A view of the result's memory: no copy until the one concatenation below.
-    binaries.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    return { name, datatype, shape, parameters: { binary_data_size: data.byteLength } };
-  });
-  const json = JSON.stringify({
-    model_name: response.modelName,
-    model_version: response.modelVersion,
-    ...(response.id !== undefined ? { id: response.id } : {}),
-    outputs,
-  });
+    const head = `{"name":${JSON.stringify(name)},"datatype":"${datatype}","shape":[${shape.join(',')}]`;
+    if (output.binary) {
+      // A view of the result's memory: no copy until the one concatenation below.
+      binaries.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      outputs += `${outputs === '' ? '' : ','}${head},"parameters":{"binary_data_size":${data.byteLength}}}`;
+    } else {
+      outputs += `${outputs === '' ? '' : ','}${head},"data":${floatsJson(data)}}`;
+    }
+  }
+  const id = response.id !== undefined ? `,"id":${JSON.stringify(response.id)}` : '';
+  const json = `{"model_name":${JSON.stringify(response.modelName)},"model_version":${JSON.stringify(response.modelVersion)}${id},"outputs":[${outputs}]}`;
   if (binaries.length === 0) return { payload: json };
   const header = Buffer.from(json, 'utf8');
   return { payload: Buffer.concat([header, ...binaries]), headerLength: header.length };
+}
+
+/** A Float32Array's values as a JSON array; a non-finite value (an overflowing network) is null, as JSON.stringify writes it. */
+export function floatsJson(data: Float32Array): string {
+  let text = '[';
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k]!;
+    text += `${k === 0 ? '' : ','}${Number.isFinite(v) ? v : 'null'}`;
+  }
+  return `${text}]`;
 }
