@@ -1,12 +1,29 @@
 // Open Inference Protocol requests for tests: a PyTorch case (cases.json) as input tensors, a
 // binary-tensor-extension body, and the reading of a binary response.
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
-import { FIXTURES_DIR, type PackageCase } from './fixtures.js';
+import { join, resolve } from 'node:path';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { BUNDLED_MODELS, MODELS_DIR, bundledModelsOnly } from './bundled-models.js';
+import { assertClose, readCaseFile, type PackageCase } from './fixtures.js';
 
-/** The Open Inference Protocol's official specs, next to the shared fixtures (../shared/oip). */
-export const SHARED_OIP_DIR = join(dirname(FIXTURES_DIR), 'oip');
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The Open Inference Protocol's official specs (../shared/oip, or SHARED_OIP_DIR); tests that read them run when it exists. */
+export const SHARED_OIP_DIR = resolve(process.env.SHARED_OIP_DIR ?? join(repoRoot, '..', 'shared', 'oip'));
+
+/** The bundled models and their PyTorch cases. */
+export const BUNDLED_CASES = BUNDLED_MODELS.map((name) => ({ name, caseFile: readCaseFile(join(MODELS_DIR, name)) }));
+
+export const INPUT_SIZES: Readonly<Record<string, number>> = { 'co2-lstm': 1, 'kjv-char-gru': 32, 'min-char-rnn': 63 };
+
+/** A folder with copies of the bundled packages only (not what a user exported into models/), removed after the file's tests. */
+export function servedModelsDir(): string {
+  const models = bundledModelsOnly();
+  after(models.cleanup);
+  return models.dir;
+}
 
 export interface JsonTensor {
   name: string;
@@ -95,4 +112,31 @@ export function assertV2Error(response: LightMyRequestResponse, statusCode: numb
   assert.deepEqual(Object.keys(body), ['error'], response.body);
   if (typeof part === 'string') assert.ok(String(body.error).includes(part), `"${String(body.error)}" should contain "${part}"`);
   else assert.match(String(body.error), part);
+}
+
+export type Apps = readonly FastifyInstance[];
+
+/** Sends a case as start / middle / end requests, the k-th to apps[k % apps.length]; answers the values. */
+export async function runCaseAsSequence(apps: Apps, model: string, c: PackageCase, id: number | string) {
+  const I = INPUT_SIZES[model]!;
+  const T = c.outputs.length;
+  const cuts = [0, Math.max(1, Math.floor(T / 3)), Math.max(2, Math.floor((2 * T) / 3)), T];
+  const outputs: number[] = [];
+  let last: Map<string, number[]> | undefined;
+  for (let k = 0; k < 3; k++) {
+    const inputs: JsonTensor[] = [caseSlice(c, I, cuts[k]!, cuts[k + 1]!)];
+    if (k === 0) inputs.push(...caseTensors(c, I).filter((tensor) => tensor.name.startsWith('state_')));
+    const parameters = { sequence_id: id, ...(k === 0 ? { sequence_start: true } : {}), ...(k === 2 ? { sequence_end: true } : {}) };
+    const response = await apps[k % apps.length]!.inject({ method: 'POST', url: `/v2/models/${model}/infer`, payload: { parameters, inputs } });
+    const { values } = readInferResponse(response);
+    outputs.push(...values.get('output')!);
+    last = values;
+  }
+  return { outputs, last: last! };
+}
+
+export function assertCase(result: Awaited<ReturnType<typeof runCaseAsSequence>>, c: PackageCase, tolerance: { abs: number; rel: number }, what: string) {
+  assertClose(result.outputs, c.outputs.flat(), tolerance, `${what} outputs`);
+  assertClose(result.last.get('state_h')!, c.final_state.h.flat(), tolerance, `${what} h`);
+  if (c.final_state.c !== undefined) assertClose(result.last.get('state_c')!, c.final_state.c.flat(), tolerance, `${what} c`);
 }

@@ -5,19 +5,17 @@
 // the drain on shutdown. Runs when ../shared exists.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Metadata, status } from '@grpc/grpc-js';
-import type { PackageCase } from './helpers/fixtures.js';
-import { assertClose, listPackageDirs, readCaseFile } from './helpers/fixtures.js';
-import { caseSlice, caseTensors, type JsonTensor } from './helpers/oip.js';
-import { SHARED_OIP_DIR, float32s, grpcApp, officialClient, param } from './helpers/oip-grpc.js';
-import { metricValue } from './helpers/metric-samples.js';
+import type { PackageCase } from '../helpers/fixtures.js';
+import { assertClose } from '../helpers/fixtures.js';
+import { caseSlice, caseTensors, type JsonTensor, BUNDLED_CASES, INPUT_SIZES, servedModelsDir } from '../helpers/oip.js';
+import { SHARED_OIP_DIR, float32s, grpcApp, officialClient, param } from '../helpers/oip-grpc.js';
+import { metricValue } from '../helpers/metric-samples.js';
 
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
-const packages = listPackageDirs(MODELS_DIR).map((dir) => ({ name: basename(dir), caseFile: readCaseFile(dir) }));
-const INPUT_SIZES: Record<string, number> = { 'co2-lstm': 1, 'kjv-char-gru': 32, 'min-char-rnn': 63 };
+const MODELS_DIR = servedModelsDir();
+const packages = BUNDLED_CASES;
 const skip = !existsSync(join(SHARED_OIP_DIR, 'triton_grpc_service.proto')) && 'needs ../shared/oip';
 
 /** A tensor's elements as little-endian bytes of its datatype. */

@@ -2,18 +2,15 @@
 // whose PyTorch cases come back through JSON and binary tensors alike; batches, datatypes, output
 // selection, auth and metrics as on /v1.
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from './helpers/app.js';
-import { assertClose, listPackageDirs, readCaseFile } from './helpers/fixtures.js';
-import { assertV2Error, binaryBody, caseTensors, float32Bytes, readInferResponse } from './helpers/oip.js';
-import { metricValue } from './helpers/metric-samples.js';
+import { buildTestApp } from '../helpers/app.js';
+import { assertClose } from '../helpers/fixtures.js';
+import { assertV2Error, binaryBody, caseTensors, float32Bytes, readInferResponse, BUNDLED_CASES, INPUT_SIZES, servedModelsDir } from '../helpers/oip.js';
+import { metricValue } from '../helpers/metric-samples.js';
 
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
-const packages = listPackageDirs(MODELS_DIR).map((dir) => ({ name: basename(dir), caseFile: readCaseFile(dir) }));
-const INPUT_SIZES: Record<string, number> = { 'co2-lstm': 1, 'kjv-char-gru': 32, 'min-char-rnn': 63 };
+const MODELS_DIR = servedModelsDir();
+const packages = BUNDLED_CASES;
 
 describe('REST /v2: health and metadata', () => {
   let app: FastifyInstance;

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadSync, type MessageTypeDefinition, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
-import { PROTO_FILE } from '../src/grpc/proto.js';
-import { SHARED_OIP_DIR, officialTritonProto } from './helpers/oip-grpc.js';
+import { PROTO_FILE } from '../../src/grpc/proto.js';
+import { SHARED_OIP_DIR, officialTritonProto } from '../helpers/oip-grpc.js';
 
 interface FieldDescriptor {
   name: string;

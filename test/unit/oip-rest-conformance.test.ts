@@ -4,16 +4,15 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from './helpers/app.js';
-import { SHARED_OIP_DIR } from './helpers/oip.js';
+import { buildTestApp } from '../helpers/app.js';
+import { SHARED_OIP_DIR, servedModelsDir } from '../helpers/oip.js';
 
 const SPEC = join(SHARED_OIP_DIR, 'kserve_open_inference_rest.yaml');
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
+const MODELS_DIR = servedModelsDir();
 
 describe('REST /v2 against the official OpenAPI document', { skip: !existsSync(SPEC) && 'needs ../shared/oip' }, () => {
   let app: FastifyInstance;

@@ -1,47 +1,15 @@
 // Triton's sequence extension over REST /v2 on the dataplane's sessions: start, steps and end
 // reproduce PyTorch's whole-sequence results; Triton's errors for unknown ids and missing ids;
-// start over, end, expiry, refused requests leaving the session as it was; and a sequence
-// started on one app continuing on another that shares Redis.
+// start over, end, expiry, refused requests leaving the session as it was. (Across replicas:
+// test/redis/oip-sequences-replicas.test.ts.)
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { ManualClock, buildTestApp } from './helpers/app.js';
-import { assertClose, listPackageDirs, readCaseFile, type PackageCase } from './helpers/fixtures.js';
-import { assertV2Error, caseSlice, caseTensors, readInferResponse, type JsonTensor } from './helpers/oip.js';
-import { RedisPrefixes, TEST_REDIS_URL, requireRedis } from './helpers/redis.js';
+import { ManualClock, buildTestApp } from '../helpers/app.js';
+import { BUNDLED_CASES, assertCase, assertV2Error, readInferResponse, runCaseAsSequence, servedModelsDir } from '../helpers/oip.js';
 
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
-const packages = listPackageDirs(MODELS_DIR).map((dir) => ({ name: basename(dir), caseFile: readCaseFile(dir) }));
-const INPUT_SIZES: Record<string, number> = { 'co2-lstm': 1, 'kjv-char-gru': 32, 'min-char-rnn': 63 };
-
-type Apps = readonly FastifyInstance[];
-
-/** Sends a case as start / middle / end requests, the k-th to apps[k % apps.length]; answers the values. */
-async function runCaseAsSequence(apps: Apps, model: string, c: PackageCase, id: number | string) {
-  const I = INPUT_SIZES[model]!;
-  const T = c.outputs.length;
-  const cuts = [0, Math.max(1, Math.floor(T / 3)), Math.max(2, Math.floor((2 * T) / 3)), T];
-  const outputs: number[] = [];
-  let last: Map<string, number[]> | undefined;
-  for (let k = 0; k < 3; k++) {
-    const inputs: JsonTensor[] = [caseSlice(c, I, cuts[k]!, cuts[k + 1]!)];
-    if (k === 0) inputs.push(...caseTensors(c, I).filter((tensor) => tensor.name.startsWith('state_')));
-    const parameters = { sequence_id: id, ...(k === 0 ? { sequence_start: true } : {}), ...(k === 2 ? { sequence_end: true } : {}) };
-    const response = await apps[k % apps.length]!.inject({ method: 'POST', url: `/v2/models/${model}/infer`, payload: { parameters, inputs } });
-    const { values } = readInferResponse(response);
-    outputs.push(...values.get('output')!);
-    last = values;
-  }
-  return { outputs, last: last! };
-}
-
-function assertCase(result: Awaited<ReturnType<typeof runCaseAsSequence>>, c: PackageCase, tolerance: { abs: number; rel: number }, what: string) {
-  assertClose(result.outputs, c.outputs.flat(), tolerance, `${what} outputs`);
-  assertClose(result.last.get('state_h')!, c.final_state.h.flat(), tolerance, `${what} h`);
-  if (c.final_state.c !== undefined) assertClose(result.last.get('state_c')!, c.final_state.c.flat(), tolerance, `${what} c`);
-}
+const MODELS_DIR = servedModelsDir();
+const packages = BUNDLED_CASES;
 
 const step = (app: FastifyInstance, parameters: object, data = [330, 331], model = 'co2-lstm') =>
   app.inject({ method: 'POST', url: `/v2/models/${model}/infer`, payload: { parameters, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, data.length, 1], data }] } });
@@ -150,27 +118,4 @@ describe('REST /v2 sequences', () => {
     clock.advance(61_000);
     assertV2Error(await step(app, { sequence_id: 'idle' }), 400, 'inference request for sequence idle');
   });
-});
-
-describe('REST /v2 sequences across replicas sharing Redis', () => {
-  const prefixes = new RedisPrefixes();
-  let apps: FastifyInstance[] = [];
-  before(async () => {
-    await requireRedis();
-    const env = { MODELS_DIR, SESSION_STORE: 'redis', REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefixes.create('oip-sequences') };
-    apps = [await buildTestApp(env), await buildTestApp(env)];
-  });
-  after(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    await prefixes.deleteAll();
-  });
-
-  for (const { name, caseFile } of packages) {
-    const c = caseFile.cases[1]!;
-    it(`${name}: started on one app, stepped on the other, ended on the first: PyTorch's results`, async () => {
-      const id = `replica-${name}`;
-      assertCase(await runCaseAsSequence(apps, name, c, id), c, caseFile.tolerance, `${name} ${c.name}`);
-      await assert.rejects(apps[1]!.inference.getSession(id), { code: 'SESSION_NOT_FOUND' });
-    });
-  }
 });

@@ -3,18 +3,19 @@
 // and stateless over ModelInfer against this server, and gets PyTorch's numbers. Runs when
 // ../shared exists and /usr/bin/python3 has grpc and grpc_tools (.ci/run installs them).
 import assert from 'node:assert/strict';
+import { servedModelsDir } from '../helpers/oip.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { assertClose, readCaseFile } from './helpers/fixtures.js';
-import { SHARED_OIP_DIR, grpcApp } from './helpers/oip-grpc.js';
+import { assertClose, readCaseFile } from '../helpers/fixtures.js';
+import { SHARED_OIP_DIR, grpcApp } from '../helpers/oip-grpc.js';
 
 const PYTHON = '/usr/bin/python3';
 const CLIENT = fileURLToPath(new URL('python/oip_grpc_client.py', import.meta.url));
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
+const MODELS_DIR = servedModelsDir();
 
 function pythonHasGrpc(): boolean {
   try {

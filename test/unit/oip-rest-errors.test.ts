@@ -2,14 +2,13 @@
 // crashes: wrong shapes and datatypes, element counts, NaN, truncated or oversized binary data,
 // bad Inference-Header-Content-Length; random bytes never get a 500.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from './helpers/app.js';
-import { assertV2Error, binaryBody, float32Bytes } from './helpers/oip.js';
+import { buildTestApp } from '../helpers/app.js';
+import { assertV2Error, binaryBody, float32Bytes, servedModelsDir } from '../helpers/oip.js';
 
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
+const MODELS_DIR = servedModelsDir();
 const input = (extra: object = {}) => ({ name: 'input', datatype: 'FP32', shape: [1, 2, 1], data: [1, 2], ...extra });
 
 describe('REST /v2: malformed requests', () => {

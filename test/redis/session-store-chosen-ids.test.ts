@@ -3,11 +3,11 @@
 // can be taken again at once, before any sweep; and the service creates sessions under such ids.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MemorySessionStore } from '../src/service/memory-session-store.js';
-import { createRedisSessionStore } from '../src/service/redis-session-store.js';
-import type { SessionRecord, SessionStore } from '../src/service/session-store.js';
-import { buildTestApp } from './helpers/app.js';
-import { RedisPrefixes, TEST_REDIS_URL, requireRedis } from './helpers/redis.js';
+import { MemorySessionStore } from '../../src/service/memory-session-store.js';
+import { createRedisSessionStore } from '../../src/service/redis-session-store.js';
+import type { SessionRecord, SessionStore } from '../../src/service/session-store.js';
+import { buildTestApp } from '../helpers/app.js';
+import { RedisPrefixes, TEST_REDIS_URL, requireRedis } from '../helpers/redis.js';
 
 class Clock {
   time = Date.now();

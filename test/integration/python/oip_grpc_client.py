@@ -2,7 +2,7 @@
 OFFICIAL Triton protos with grpcio-tools (Debian: python3-grpcio, python3-grpc-tools), the way a
 Triton user builds one. Runs one bundled case of co2-lstm as a sequence over ModelStreamInfer
 (start, steps, end) and the same case stateless over ModelInfer, and prints what came back as
-JSON for test/oip-grpc-python.test.ts to compare with PyTorch's numbers.
+JSON for test/integration/oip-grpc-python.test.ts to compare with PyTorch's numbers.
 
 usage: python3 oip_grpc_client.py HOST:PORT OIP_DIR CASES_JSON CASE_INDEX
 """

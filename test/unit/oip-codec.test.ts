@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeBytes, encodeBytes, halfToNumber } from '../src/oip/datatypes.js';
-import { floatsJson } from '../src/oip/rest-body.js';
-import { position } from '../src/oip/tensor-decode.js';
+import { decodeBytes, encodeBytes, halfToNumber } from '../../src/oip/datatypes.js';
+import { floatsJson } from '../../src/oip/rest-body.js';
+import { position } from '../../src/oip/tensor-decode.js';
 
 describe('OIP codecs', () => {
   it('decodes IEEE binary16: normals, subnormals, zeros, infinities and NaN', () => {
