@@ -66,6 +66,7 @@ describe('REST /v2: health and metadata', () => {
     assertV2Error(await app.inject({ url: '/v2/models/kjv-char-gru/versions/2' }), 404, "has no version '2'");
     assertV2Error(await app.inject({ url: '/v2/models/nope' }), 404, "model 'nope' is not loaded");
     assertV2Error(await app.inject({ url: '/v2/nothing/here' }), 404, 'no route GET /v2/nothing/here');
+    assertV2Error(await app.inject({ url: '/v2/models' }), 404, 'no route GET /v2/models');
   });
 });
 
