@@ -43,6 +43,24 @@ describe('REST /v2: health and metadata', () => {
     assertV2Error(await app.inject({ url: '/v2/models/nope/ready' }), 404, "model 'nope' is not loaded");
   });
 
+  it('the OpenAPI document covers every /v2 route', async () => {
+    const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    for (const route of [
+      'GET /v2/',
+      'GET /v2/health/live',
+      'GET /v2/health/ready',
+      'GET /v2/models/{model}',
+      'GET /v2/models/{model}/versions/{version}',
+      'GET /v2/models/{model}/ready',
+      'GET /v2/models/{model}/versions/{version}/ready',
+      'POST /v2/models/{model}/infer',
+      'POST /v2/models/{model}/versions/{version}/infer',
+    ]) {
+      assert.ok(documented.includes(route), route);
+    }
+  });
+
   it('model metadata states the tensor contract', async () => {
     const lstm = await app.inject({ url: '/v2/models/co2-lstm' });
     assert.deepEqual(lstm.json(), {
