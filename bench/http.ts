@@ -91,10 +91,12 @@ try {
       fetch(`${base}/v2/models/${MODEL}/infer`, { method: 'POST', body: JSON.stringify({ ...v2(1), parameters: { sequence_id: k + 1, sequence_start: true } }) }),
     ),
   );
+  // One body per sequence, made once: the load generator only picks the next (as for sessions).
+  const stepBodies = Array.from({ length: CONNECTIONS }, (_, k) => JSON.stringify({ ...v2(1), parameters: { sequence_id: k + 1 } }));
   rows.push(
     await run('POST /v2 sequence step, 1 element', {
       ...post(`${base}/v2/models/${MODEL}/infer`, v2(1)),
-      requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...v2(1), parameters: { sequence_id: (sequenceId++ % CONNECTIONS) + 1 } }) }) }],
+      requests: [{ setupRequest: (request) => ({ ...request, body: stepBodies[sequenceId++ % CONNECTIONS]! }) }],
     }),
   );
   const sessions = await createSessions(base, CONNECTIONS);
