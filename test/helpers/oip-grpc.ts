@@ -1,7 +1,7 @@
 // A gRPC client built at test time from the OFFICIAL protos in ../shared/oip (Triton's
 // grpc_service.proto with its model_config.proto), the way a Triton or KServe user would build
 // one; and an app serving gRPC on a free port.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -19,6 +19,7 @@ let tritonProto: string | undefined;
 export function officialTritonProto(): string {
   if (tritonProto === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'rnn-serve-oip-proto-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     copyFileSync(join(SHARED_OIP_DIR, 'triton_grpc_service.proto'), join(dir, 'grpc_service.proto'));
     copyFileSync(join(SHARED_OIP_DIR, 'triton_model_config.proto'), join(dir, 'model_config.proto'));
     tritonProto = join(dir, 'grpc_service.proto');

@@ -6,6 +6,7 @@ JSON for test/integration/oip-grpc-python.test.ts to compare with PyTorch's numb
 
 usage: python3 oip_grpc_client.py HOST:PORT OIP_DIR CASES_JSON CASE_INDEX
 """
+import atexit
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from grpc_tools import protoc
 
 def generated_modules(oip_dir):
     out = tempfile.mkdtemp(prefix="rnn-serve-py-oip-")
+    atexit.register(shutil.rmtree, out, True)
     shutil.copy(os.path.join(oip_dir, "triton_grpc_service.proto"), os.path.join(out, "grpc_service.proto"))
     shutil.copy(os.path.join(oip_dir, "triton_model_config.proto"), os.path.join(out, "model_config.proto"))
     code = protoc.main(["protoc", "-I" + out, "--python_out=" + out, "--grpc_python_out=" + out,
