@@ -16,6 +16,8 @@ export const OIP_ERROR_TABLE: Readonly<Record<string, ProtocolStatus>> = {
   UNAUTHORIZED: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED },
   NOT_FOUND: { http: 404, grpc: GrpcStatus.UNIMPLEMENTED },
   MODEL_NOT_FOUND: { http: 404, grpc: GrpcStatus.NOT_FOUND },
+  // A sequence asked of a bidirectional or reverse model (whole sequences only): the request is what is wrong.
+  WHOLE_SEQUENCE_MODEL: { http: 400, grpc: GrpcStatus.FAILED_PRECONDITION },
   SESSION_NOT_FOUND: { http: 404, grpc: GrpcStatus.NOT_FOUND },
   SESSION_EXISTS: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS },
   SEQUENCE_CONFLICT: { http: 409, grpc: GrpcStatus.ABORTED },

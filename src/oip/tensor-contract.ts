@@ -4,7 +4,8 @@
 //
 // Inputs:  `input` FP32 (FP64, FP16 accepted) [B, T, input_size] or [T, input_size];
 //          token models also `tokens` INT64/INT32 [B, T] or [T], or `text` BYTES [B] (or [B, 1]);
-//          optional `state_h` [B, num_layers, hidden_size] and, for lstm, `state_c` (both or neither).
+//          optional `state_h` [B, num_layers, hidden_size] and, for lstm, `state_c` (both or neither);
+//          a bidirectional model's states have num_layers x 2 rows (PyTorch's h_n order).
 // Outputs: `output` FP32 [B, T, output_size], `state_h`, `state_c` (lstm): rank as the input's
 //          (no batch axis when the input had none). A request's `outputs` list selects them.
 import { InvalidInputError } from '../errors.js';
@@ -234,7 +235,8 @@ function gather(outcomes: readonly SequenceOutcome[], pick: (outcome: SequenceOu
 
 /** The contract as model metadata (-1: any size). */
 export function modelTensors(info: ModelInfo): { inputs: TensorMetadata[]; outputs: TensorMetadata[] } {
-  const L = info.num_layers ?? 1;
+  // State rows: layers x directions, PyTorch's h_n order (as stateLayout.numLayers counts them).
+  const L = (info.num_layers ?? 1) * (info.bidirectional === true ? 2 : 1);
   const H = info.hidden_size ?? -1;
   const lstm = info.architecture === 'lstm';
   const state = (name: string): TensorMetadata => ({ name, datatype: 'FP32', shape: [-1, L, H] });

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeBytes, encodeBytes, halfToNumber } from '../../src/oip/datatypes.js';
+import * as errors from '../../src/errors.js';
+import { OIP_ERROR_TABLE } from '../../src/oip/error-map.js';
 import { floatsJson } from '../../src/oip/rest-body.js';
 import { position } from '../../src/oip/tensor-decode.js';
 
@@ -46,5 +48,10 @@ describe('OIP codecs', () => {
         assert.equal(floatsJson(data), JSON.stringify(Array.from(data)));
       }),
     );
+  });
+
+  it('the protocol error table maps every code of src/errors.ts, and only those', () => {
+    const codes = Object.values(errors).map((ServiceError) => new ServiceError('').code).sort();
+    assert.deepEqual(Object.keys(OIP_ERROR_TABLE).sort(), codes);
   });
 });
