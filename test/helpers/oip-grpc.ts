@@ -1,31 +1,16 @@
 // A gRPC client built at test time from the OFFICIAL protos in ../shared/oip (Triton's
 // grpc_service.proto with its model_config.proto), the way a Triton or KServe user would build
-// one; and an app serving gRPC on a free port.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// one; and an app serving gRPC on a free port (so tests using this helper open sockets:
+// test/integration).
 import type { TestContext } from 'node:test';
 import { Metadata, credentials, loadPackageDefinition, type Client, type ClientDuplexStream, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from './app.js';
 import { SHARED_OIP_DIR } from './oip.js';
+import { officialTritonProto } from './oip-protos.js';
 
 export { SHARED_OIP_DIR };
-
-let tritonProto: string | undefined;
-
-/** Triton's grpc_service.proto, under the file names its import expects (copied to a temp folder). */
-export function officialTritonProto(): string {
-  if (tritonProto === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'rnn-serve-oip-proto-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    copyFileSync(join(SHARED_OIP_DIR, 'triton_grpc_service.proto'), join(dir, 'grpc_service.proto'));
-    copyFileSync(join(SHARED_OIP_DIR, 'triton_model_config.proto'), join(dir, 'model_config.proto'));
-    tritonProto = join(dir, 'grpc_service.proto');
-  }
-  return tritonProto;
-}
 
 export type Unary = (request: object, metadata?: Metadata) => Promise<Record<string, unknown>>;
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadSync, type MessageTypeDefinition, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
 import { PROTO_FILE } from '../../src/grpc/proto.js';
-import { SHARED_OIP_DIR, officialTritonProto } from '../helpers/oip-grpc.js';
+import { SHARED_OIP_DIR } from '../helpers/oip.js';
+import { officialTritonProto } from '../helpers/oip-protos.js';
 
 interface FieldDescriptor {
   name: string;
