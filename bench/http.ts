@@ -1,8 +1,9 @@
 // HTTP throughput and latency of the REST routes, with autocannon, next to a bare Fastify route
 // driven the same way in the same run, on the bundled co2-lstm model (LSTM 32, input and output 1):
 // single-element session steps (one session per connection) at 1, 64 and 256 connections on the
-// memory store and on the Redis store, and POST predict with a one-element and a 50-element
-// sequence. Each row is printed as a ratio against the bare Fastify POST of the same body at the
+// memory store and on the Redis store; then, at 64 connections, POST predict with a one-element and
+// a 50-element sequence, the same over /v2 (JSON and binary tensors) and single-element steps of
+// /v2 sequences. Each row is printed as a ratio against the bare Fastify POST of the same body at the
 // same connection count, measured just before it (the machine is shared: compare ratios, not
 // absolute numbers), with the server's CPU per request (from /proc) and, on Redis rows, the
 // commands Redis ran per request (INFO commandstats). Redis: see bench/redis-probe.ts.
@@ -79,6 +80,21 @@ function post(url: string, body: unknown, connections: number): autocannon.Optio
   };
 }
 
+/** Triton's binary tensor extension: the JSON header, then T float32 values; all outputs binary. */
+function binaryInfer(url: string, T: number, connections: number): autocannon.Options {
+  const header = Buffer.from(
+    JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, T, 1], parameters: { binary_data_size: 4 * T } }], parameters: { binary_data_output: true } }),
+  );
+  const values = Buffer.from(new Float32Array(sequence(T).flat()).buffer);
+  return {
+    url,
+    method: 'POST',
+    connections,
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+    body: Buffer.concat([header, values]),
+  };
+}
+
 async function createSessions(base: string, count: number): Promise<string[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
@@ -140,6 +156,29 @@ try {
   rows.push(await run('POST predict, T=1', 'bare Fastify POST (T=1 body)', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(1) }, connections), memory));
   rows.push(await run('bare Fastify POST (T=50 body)', undefined, post(bareUrl, { inputs: sequence(50) }, connections), bare));
   rows.push(await run('POST predict, T=50', 'bare Fastify POST (T=50 body)', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(50) }, connections), memory));
+  // The Open Inference Protocol on the same dataplane: JSON tensors, and binary tensors in and out.
+  const v2 = (T: number) => ({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, T, 1], data: sequence(T).flat() }] });
+  const infer = `${base}/v2/models/${MODEL}/infer`;
+  rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
+  rows.push(await run('POST /v2 infer JSON, T=1', 'bare Fastify POST (T=1 body)', post(infer, v2(1), connections), memory));
+  rows.push(await run('bare Fastify POST (T=50 body)', undefined, post(bareUrl, { inputs: sequence(50) }, connections), bare));
+  rows.push(await run('POST /v2 infer JSON, T=50', 'bare Fastify POST (T=50 body)', post(infer, v2(50), connections), memory));
+  rows.push(await run('POST /v2 infer binary, T=50', 'bare Fastify POST (T=50 body)', binaryInfer(infer, 50, connections), memory));
+  await Promise.all(
+    Array.from({ length: connections }, (_, k) =>
+      fetch(infer, { method: 'POST', body: JSON.stringify({ ...v2(1), parameters: { sequence_id: k + 1, sequence_start: true } }) }),
+    ),
+  );
+  // One body per sequence, made once: the load generator only picks the next (as for sessions).
+  const stepBodies = Array.from({ length: connections }, (_, k) => JSON.stringify({ ...v2(1), parameters: { sequence_id: k + 1 } }));
+  let sequenceId = 0;
+  rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
+  rows.push(
+    await run('POST /v2 sequence step, 1 element', 'bare Fastify POST (T=1 body)', {
+      ...post(infer, v2(1), connections),
+      requests: [{ setupRequest: (request) => ({ ...request, body: stepBodies[sequenceId++ % connections]! }) }],
+    }, memory),
+  );
 } finally {
   for (const server of servers.reverse()) await stopServer(server);
   if (redis !== undefined) {

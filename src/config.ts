@@ -32,6 +32,12 @@ export interface Config {
   readonly streamMaxBufferedBytes: number;
   /** WebSocket streams: how long replies may stay above that before the client is dropped. */
   readonly streamSendTimeoutMs: number;
+  /** Open Inference Protocol over gRPC: its own port (0: no gRPC server). */
+  readonly grpcPort: number;
+  /** Open Inference Protocol: the longest string sequence_id (it is the session id). */
+  readonly maxSequenceIdLength: number;
+  /** gRPC ModelStreamInfer: requests read ahead of their answers before the stream is paused. */
+  readonly grpcStreamMaxPending: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +68,9 @@ export const CONFIG_DEFAULTS = {
   STREAM_PING_INTERVAL_MS: '30000',
   STREAM_MAX_BUFFERED_BYTES: '1048576',
   STREAM_SEND_TIMEOUT_MS: '10000',
+  GRPC_PORT: '0',
+  MAX_SEQUENCE_ID_LENGTH: '128',
+  GRPC_STREAM_MAX_PENDING: '64',
 } as const satisfies Record<string, string>;
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -107,5 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
     streamPingIntervalMs: integer('STREAM_PING_INTERVAL_MS', 0),
     streamMaxBufferedBytes: integer('STREAM_MAX_BUFFERED_BYTES', 1024),
     streamSendTimeoutMs: integer('STREAM_SEND_TIMEOUT_MS', 1),
+    grpcPort: integer('GRPC_PORT', 0, 65535),
+    maxSequenceIdLength: integer('MAX_SEQUENCE_ID_LENGTH', 1, 4096),
+    grpcStreamMaxPending: integer('GRPC_STREAM_MAX_PENDING', 1, 100000),
   };
 }
