@@ -356,6 +356,8 @@ export class InferenceService {
     let model: ServedModel;
     let decoded: { x: Float32Array; steps: number };
     try {
+      // Every refusal is stepNow's to answer: the same checks, against a fresh read.
+      if (input.model !== undefined && held.model !== input.model) return undefined;
       model = this.models.get(held.model);
       if (held.modelIdentity !== model.identity) return undefined;
       if (input.expectedT !== undefined && input.expectedT !== held.t) return undefined;
