@@ -128,6 +128,10 @@ function describeValidation(issues: readonly FastifySchemaValidationError[], con
     path = joinPath(path, params.missingProperty);
     return `${located(path, context)} is required`;
   }
+  if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    path = joinPath(path, params.additionalProperty);
+    return `${located(path, context)} is not a field of this request (unknown fields are refused: check the spelling)`;
+  }
   const what =
     issue.keyword === 'type' && typeof params.type === 'string'
       ? (TYPE_MESSAGES[params.type] ?? `must be ${params.type}`)
