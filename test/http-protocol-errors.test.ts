@@ -5,6 +5,7 @@
 // (slowloris). Every answer has the documented error shape and says what and where.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -138,7 +139,7 @@ describe('slow clients (slowloris)', async () => {
   after(() => app.close());
 
   /** Writes `text` one byte every `everyMs` until the socket closes. */
-  const trickle = (text: string, everyMs: number) => (socket: import('node:net').Socket) => {
+  const trickle = (text: string, everyMs: number) => (socket: Socket) => {
     let i = 0;
     const timer = setInterval(() => {
       if (i >= text.length || socket.destroyed) return clearInterval(timer);
