@@ -9,6 +9,7 @@ import { createErrorHandler, createFrameworkErrorHandler } from './error-handler
 import { MalformedRequestError, ShuttingDownError } from './errors.js';
 import { useJsonBodyParser } from './json-body.js';
 import { createLogController, createLoggerOptions } from './logger.js';
+import { logStartupDecisions } from './startup-log.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { ModelRegistry } from './model/registry.js';
 import authPlugin from './plugins/auth.js';
@@ -77,6 +78,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  logStartupDecisions(app.log, config, registry, options.createScheduler ? 'custom' : 'batching');
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.setErrorHandler(createErrorHandler(config));
   useJsonBodyParser(app);
