@@ -167,6 +167,12 @@ describe('slow clients (slowloris)', async () => {
     assert.ok(result.closedByServer);
   });
 
+  it('a connection that sends nothing is answered 408 and closed', { timeout: 20_000 }, async () => {
+    const result = await exchange(port, '', { write: () => {} });
+    assertAnswer(result, 408, 'REQUEST_TIMEOUT');
+    assert.ok(result.closedByServer);
+  });
+
   it('keeps no slow connection, and still answers others', async () => {
     await eventually(async () => (await openConnections(app)) === 0, 'slow connections are closed');
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
