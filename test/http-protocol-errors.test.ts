@@ -37,7 +37,8 @@ function assertAnswer(result: RawExchange, status: number, code: string, message
   return body;
 }
 
-const request = (method: string, path: string, headers: readonly string[] = ['Host: rnn-serve.test'], body = ''): string =>
+// Connection: close, so that the server ends every exchange (keep-alive would hold it open).
+const request = (method: string, path: string, headers: readonly string[] = ['Host: rnn-serve.test', 'Connection: close'], body = ''): string =>
   `${method} ${path} HTTP/1.1\r\n${[...headers, ...(body !== '' ? ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`] : [])].join('\r\n')}\r\n\r\n${body}`;
 
 describe('router refusals on every route with a path parameter', async () => {
@@ -122,8 +123,13 @@ describe('requests the HTTP parser refuses', async () => {
   });
 
   it('an HTTP/1.1 request without Host: 400 MALFORMED_REQUEST with a body (HTTP/1.0 needs none)', async () => {
-    assertAnswer(await exchange(port, 'GET /healthz HTTP/1.1\r\n\r\n'), 400, 'MALFORMED_REQUEST', 'Host');
-    assertAnswer(await exchange(port, 'POST /v1/models/gru/predict HTTP/1.1\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}'), 400, 'MALFORMED_REQUEST', 'Host');
+    assertAnswer(await exchange(port, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n'), 400, 'MALFORMED_REQUEST', 'Host');
+    assertAnswer(
+      await exchange(port, 'POST /v1/models/gru/predict HTTP/1.1\r\nConnection: close\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}'),
+      400,
+      'MALFORMED_REQUEST',
+      'Host',
+    );
     const old = await exchange(port, 'GET /healthz HTTP/1.0\r\n\r\n');
     assert.equal(old.response?.status, 200);
   });
