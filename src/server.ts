@@ -5,6 +5,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { applyEnvFile } from './env-file.js';
 import { ModelPackageError } from './model/errors.js';
 
 /** Errors that are the deployment's to fix, not the service's. */
@@ -15,6 +16,7 @@ function isStartupMistake(error: unknown): error is Error {
 }
 
 async function start(): Promise<void> {
+  applyEnvFile('.env'); // before loadConfig: .env fills in what the environment leaves unset
   const config: Config = loadConfig();
   const app = await buildApp({ config });
 

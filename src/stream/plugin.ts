@@ -40,6 +40,13 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, { conf
     perMessageDeflate: false,
   };
 
+  // Added before the plugin's own preClose hooks, which wait for the streams to drain: from the
+  // start of a shutdown no 'upgrade' listener is left, so Node hands a new upgrade to Fastify as
+  // a plain request and the drain hook refuses it (503). A guard still listening would receive
+  // it alone, with nobody to answer it.
+  let stopGuarding = (): void => {};
+  app.addHook('preClose', async () => stopGuarding());
+
   await app.register(websocket, {
     // (The cast also bridges @types/ws's CommonJS declarations, which @fastify/websocket's types
     // use, and its ESM ones, which this file sees: one class, two declarations.)
@@ -63,11 +70,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, { conf
   });
 
   // After the plugin's own 'upgrade' listener: the guard sees the response it assigned.
-  const stopGuarding = closeRefusedUpgrades(app.server, app.websocketServer, {
-    timeoutMs: config.requestTimeoutMs,
-    log: app.log,
-  });
-  app.addHook('preClose', async () => stopGuarding());
+  stopGuarding = closeRefusedUpgrades(app.server, app.websocketServer, { timeoutMs: config.requestTimeoutMs, log: app.log });
 };
 
 export default fp(streamPlugin, { name: 'stream', fastify: '5.x', dependencies: ['inference'] });
