@@ -48,6 +48,9 @@ export function createFrameworkErrorHandler(config: Pick<Config, 'maxParamLength
   return function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const answer = describeFrameworkError(error, request, config);
     request.log.info({ statusCode: answer.statusCode, code: answer.code, err: error }, 'request refused by the router');
+    // An upgrade refused here is answered before the upgrade guard sees it: say that the socket
+    // closes (stream/refused-upgrades.ts closes it).
+    if (request.headers.upgrade !== undefined) void reply.header('connection', 'close');
     void reply.code(answer.statusCode).send(errorBody(answer));
   };
 }

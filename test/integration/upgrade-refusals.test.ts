@@ -37,6 +37,7 @@ function assertRefused(result: RawExchange, status: number, code: string): void 
   assert.equal(response.json?.code, code, response.body);
   assert.equal(response.json?.statusCode, status);
   assert.ok(result.closedByServer, `the server kept the socket of a refused upgrade (${status} ${code}) open`);
+  assert.equal(response.headers.connection?.toLowerCase(), 'close', 'the refusal does not say the connection closes');
 }
 
 const longId = 'a'.repeat(150);
