@@ -7,7 +7,7 @@
 // The state returned (and a session's state) is the one after the history and ALL `horizon`
 // predictions, the last one included: t advances by history length + horizon. To forecast from
 // a session without advancing it, read its state and post it to the model's forecast instead.
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, NonFiniteResultError } from '../errors.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
 import { decodeSequence, type DecodedSequence } from './input-validation.js';
 import type { ServedModel } from './served-model.js';
@@ -98,9 +98,10 @@ class ForecastJob implements RolloutJob<ForecastResult> {
         const v = outputs[base + j];
         next[j] = inputNorm === undefined ? v : (v - inputNorm.mean[j]) / inputNorm.std[j];
         if (!Number.isFinite(v) || !Number.isFinite(next[j])) {
-          throw new InvalidInputError(
-            `the forecast's outputs[${k}][${j}] is ${v}, which is not a finite float32 input once normalized, ` +
-              `so it cannot be fed back to model '${model.name}'`,
+          // What the service's guard does for every engine result, for the values only this job makes.
+          throw new NonFiniteResultError(
+            `the computation overflowed float32: the forecast's outputs[${k}][${j}] is ${v}, which is not a finite float32 ` +
+              `input once normalized, so it cannot be fed back to model '${model.name}'; nothing was answered and nothing was changed`,
           );
         }
       }

@@ -12,6 +12,7 @@ import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
+import { assertFiniteResult } from './finite-results.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { toModelInfo } from './model-info.js';
@@ -169,7 +170,8 @@ export class InferenceService {
     const model = this.models.get(modelName);
     const { x, steps } = decodeSequence(model, input, this.limits);
     const state = decodeState(model, input.state);
-    return this.finish(model, await this.scheduler.run(model, state, x, steps), steps, transport);
+    const result = this.guard(model, await this.scheduler.run(model, state, x, steps), steps);
+    return this.finish(model, result, steps, transport);
   }
 
   /** Independent sequences of any lengths; all are validated before any runs. */
@@ -180,7 +182,9 @@ export class InferenceService {
       ...decodeSequence(model, input, this.limits, `sequences[${i}].`),
       state: decodeState(model, input.state, `sequences[${i}].state`),
     }));
-    const results = await Promise.all(jobs.map((job) => this.scheduler.run(model, job.state, job.x, job.steps)));
+    const results = await Promise.all(
+      jobs.map((job, i) => this.scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, `sequences[${i}].`))),
+    );
     return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, 'predict'));
   }
 
@@ -350,7 +354,7 @@ export class InferenceService {
         decoded ??= decodeSequence(model, input, this.limits);
       },
       compute: async (current) => {
-        result = await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps);
+        result = this.guard(model!, await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps), decoded!.steps);
         return { t: current.t + decoded!.steps, state: result.state };
       },
     });
@@ -387,8 +391,24 @@ export class InferenceService {
     }
   }
 
+  /**
+   * Denormalizes a sequence's outputs in place (the result's arrays are ours: StepScheduler
+   * contract), then refuses a result that overflowed: the one guard every engine result passes
+   * before anything is answered or written. Synchronous, so it adds no await to a step.
+   */
+  private guard(model: ServedModel, result: SequenceResult, steps: number, where = ''): SequenceResult {
+    if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
+    assertFiniteResult(model, result.outputs, steps, result.state, where);
+    return result;
+  }
+
+  /** Rollouts read the network's own outputs (they denormalize what they answer), guarded the same way. */
   private runOn(model: ServedModel): RunElements {
-    return (inputs, steps, state) => this.scheduler.run(model, state, inputs, steps);
+    return (inputs, steps, state) =>
+      this.scheduler.run(model, state, inputs, steps).then((result) => {
+        assertFiniteResult(model, result.outputs, steps, result.state);
+        return result;
+      });
   }
 
   private async requireSession(id: string): Promise<SessionRecord> {
@@ -398,8 +418,6 @@ export class InferenceService {
   }
 
   private finish(model: ServedModel, result: SequenceResult, steps: number, transport: Transport): SequenceOutcome {
-    // The result's arrays are ours (StepScheduler contract): denormalize in place.
-    if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
     this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
     return { model, steps, outputs: result.outputs, state: result.state };
   }
