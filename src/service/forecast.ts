@@ -10,6 +10,7 @@
 import { InvalidInputError, NonFiniteResultError } from '../errors.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
 import { decodeSequence, type DecodedSequence } from './input-validation.js';
+import { checkRequestElements } from './request-budget.js';
 import type { ServedModel } from './served-model.js';
 
 export interface ForecastInput {
@@ -26,6 +27,8 @@ export interface ForecastLimits {
   readonly maxForecastHorizon: number;
   /** MAX_SEQUENCE_LENGTH, for the history. */
   readonly maxSequenceLength: number;
+  /** MAX_REQUEST_ELEMENTS, for the history plus horizon (absent: no such limit). */
+  readonly maxRequestElements?: number;
 }
 
 export interface ForecastResult {
@@ -76,6 +79,8 @@ class ForecastJob implements RolloutJob<ForecastResult> {
     }
     this.horizon = parseHorizon(this.input.horizon, this.limits);
     if (this.history?.model !== model) this.history = { model, sequence: decodeHistory(model, this.input, this.limits) };
+    const historySteps = this.history.sequence.steps;
+    checkRequestElements(this.limits, historySteps + this.horizon, `the history of ${historySteps} elements plus horizon ${this.horizon} is`);
   }
 
   async execute(model: ServedModel, state: Float32Array, run: RunElements): Promise<RolloutResult<ForecastResult>> {

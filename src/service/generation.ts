@@ -10,6 +10,7 @@ import { StopMatcher } from './generation-stop.js';
 import { parseGenerationParams, type GenerationLimits, type GenerationParamsInput, type GenerationPlan } from './generation-request.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
 import { decodeSequence, type DecodedSequence } from './input-validation.js';
+import { checkRequestElements } from './request-budget.js';
 import { readsAsProbabilities, TokenSampler } from './sampling.js';
 import { createSeededRandom } from './sampling-rng.js';
 import type { ServedModel } from './served-model.js';
@@ -93,6 +94,9 @@ class GenerationJob implements RolloutJob<GenerationResult> {
     // Once: a drawn seed must not change when a session write is retried.
     this.plan ??= parseGenerationParams(this.input, this.limits);
     if (this.prompt?.model !== model) this.prompt = { model, sequence: decodePrompt(model, this.input, this.limits) };
+    const promptSteps = this.prompt.sequence.steps;
+    const { maxTokens } = this.plan;
+    checkRequestElements(this.limits, promptSteps + maxTokens, `the prompt of ${promptSteps} elements plus max_tokens ${maxTokens} is`);
   }
 
   async execute(model: ServedModel, state: Float32Array, run: RunElements): Promise<RolloutResult<GenerationResult>> {

@@ -15,6 +15,7 @@ import type { ModelInfo } from '../schemas/models.js';
 import { assertFiniteResult } from './finite-results.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { checkBatchSize, checkRequestElements, type RequestBudget } from './request-budget.js';
 import { toModelInfo } from './model-info.js';
 import { ServedModels, type ServedModel } from './served-model.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
@@ -25,6 +26,10 @@ export interface InferenceServiceOptions {
   readonly store: SessionStore;
   readonly metrics: ServiceMetrics;
   readonly maxSequenceLength: number;
+  /** MAX_REQUEST_ELEMENTS: most elements one request runs, over all its sequences (default: no limit). */
+  readonly maxRequestElements?: number;
+  /** MAX_BATCH_SEQUENCES: most sequences in one batch predict (default: no limit). */
+  readonly maxBatchSequences?: number;
   /** The default idle TTL of a session, and the most a client may ask for. */
   readonly sessionTtlSeconds: number;
   /** Builds the scheduler; the observer records engine time. Default: createDirectScheduler. */
@@ -126,6 +131,8 @@ export class InferenceService {
   private readonly metrics: ServiceMetrics;
   private readonly scheduler: StepScheduler;
   private readonly limits: SequenceLimits;
+  private readonly budget: RequestBudget;
+  private readonly maxBatchSequences: number;
   private readonly sessionTtlSeconds: number;
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
@@ -137,6 +144,8 @@ export class InferenceService {
     this.store = options.store;
     this.metrics = options.metrics;
     this.limits = { maxSequenceLength: options.maxSequenceLength };
+    this.budget = options.maxRequestElements !== undefined ? { maxRequestElements: options.maxRequestElements } : {};
+    this.maxBatchSequences = options.maxBatchSequences ?? Number.MAX_SAFE_INTEGER;
     this.sessionTtlSeconds = options.sessionTtlSeconds;
     this.clock = options.clock ?? Date.now;
     this.newSessionId = options.newSessionId ?? randomUUID;
@@ -169,6 +178,7 @@ export class InferenceService {
   async predict(modelName: string, input: PredictInput, transport: Transport = 'predict'): Promise<SequenceOutcome> {
     const model = this.models.get(modelName);
     const { x, steps } = decodeSequence(model, input, this.limits);
+    checkRequestElements(this.budget, steps, 'the request has');
     const state = decodeState(model, input.state);
     const result = this.guard(model, await this.scheduler.run(model, state, x, steps), steps);
     return this.finish(model, result, steps, transport);
@@ -178,10 +188,15 @@ export class InferenceService {
   async predictBatch(modelName: string, sequences: readonly PredictInput[]): Promise<SequenceOutcome[]> {
     const model = this.models.get(modelName);
     if (sequences.length === 0) throw new InvalidInputError('sequences is empty');
-    const jobs = sequences.map((input, i) => ({
-      ...decodeSequence(model, input, this.limits, `sequences[${i}].`),
-      state: decodeState(model, input.state, `sequences[${i}].state`),
-    }));
+    checkBatchSize(sequences.length, this.maxBatchSequences);
+    let elements = 0;
+    const jobs = sequences.map((input, i) => {
+      const sequence = decodeSequence(model, input, this.limits, `sequences[${i}].`);
+      // Checked as they add up, so a batch far over the limit is not decoded to the end.
+      elements += sequence.steps;
+      checkRequestElements(this.budget, elements, i === sequences.length - 1 ? 'the sequences have' : `sequences[0..${i}] already have`);
+      return { ...sequence, state: decodeState(model, input.state, `sequences[${i}].state`) };
+    });
     const results = await Promise.all(
       jobs.map((job, i) => this.scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, `sequences[${i}].`))),
     );
@@ -351,7 +366,10 @@ export class InferenceService {
         model = this.models.get(current.model);
         if (current.modelIdentity !== model.identity) throw mismatch(current, model);
         // Decoded once: a retry after a conflict recomputes from the new state, same inputs.
-        decoded ??= decodeSequence(model, input, this.limits);
+        if (decoded === undefined) {
+          decoded = decodeSequence(model, input, this.limits);
+          checkRequestElements(this.budget, decoded.steps, 'the request has');
+        }
       },
       compute: async (current) => {
         result = this.guard(model!, await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps), decoded!.steps);
