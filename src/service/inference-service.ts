@@ -299,22 +299,19 @@ export class InferenceService {
 
   /**
    * Keeps a session alive without changing it: when it would expire within `renewWithinMs`, its
-   * idle TTL restarts (same t and state, version + 1, in its request order). For a transport that
-   * holds a session open while its client is idle (WebSocket streams). A session with more time
-   * left is returned as it is, unwritten. SESSION_NOT_FOUND when it is gone.
+   * idle TTL restarts. For a transport that holds a session open (WebSocket streams), idle or
+   * busy. Not queued behind the session's requests, and no write: version, t and state stay, so
+   * a request running on the session meanwhile still stores its result (a renewal queued behind
+   * a 2 s generate came too late for a TTL of 1 s). Answers the session as it is now (its new
+   * expiresAt); SESSION_NOT_FOUND when it is gone.
    */
-  touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
-    return this.sessionQueue.run(id, async () => {
-      const current = await this.requireSession(id);
-      const now = this.clock();
-      if (current.expiresAt - now > renewWithinMs) return current;
-      const next: SessionRecord = { ...current, version: current.version + 1, expiresAt: now + current.ttlSeconds * 1000 };
-      const outcome = await this.store.compareAndSet(id, current.version, next);
-      if (outcome === 'ok') return next;
-      if (outcome === 'missing') throw sessionNotFound(id);
-      // Another replica wrote it meanwhile, which restarted its TTL too.
-      return this.requireSession(id);
-    });
+  async touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
+    const current = await this.requireSession(id);
+    const now = this.clock();
+    if (current.expiresAt - now > renewWithinMs) return current;
+    const expiresAt = now + current.ttlSeconds * 1000;
+    if (!(await this.store.renew(id, expiresAt))) throw sessionNotFound(id);
+    return { ...current, expiresAt: Math.max(expiresAt, current.expiresAt) };
   }
 
   /** Epoch milliseconds by the clock session expiry is measured with. */
