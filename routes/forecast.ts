@@ -21,7 +21,10 @@ export interface ForecastRoutesOptions {
 const invalid = errorResponse(
   'Malformed input, a horizon out of range, or a model whose outputs cannot be its inputs (output_size != input_size) (INVALID_INPUT)',
 );
-const tooLarge = errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)');
+const tooLarge = errorResponse(
+  'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the history plus horizon is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE)',
+);
+const overflowed = errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)');
 
 const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (app, { limits }) => {
   app.post(
@@ -40,6 +43,7 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
           400: invalid,
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
           413: tooLarge,
+          422: overflowed,
           503: errorResponse('The model failed to load (MODEL_NOT_READY)'),
         },
       },
@@ -69,6 +73,7 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
               'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
           ),
           413: tooLarge,
+          422: overflowed,
           503: errorResponse(
             "The session's model failed to load (MODEL_NOT_READY), or the session store does not answer (STORE_UNAVAILABLE, with Retry-After)",
           ),

@@ -83,7 +83,10 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             "expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); " +
               'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
           ),
-          413: errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)'),
+          413: errorResponse(
+            'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or has more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE)',
+          ),
+          422: errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)'),
           503: notReady,
         },
       },

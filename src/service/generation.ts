@@ -21,6 +21,8 @@ export interface GenerateInput extends GenerationParamsInput {
   /** The prompt: exactly one of text (one token per character) and tokens (ids or vocabulary entries). */
   readonly text?: unknown;
   readonly tokens?: unknown;
+  /** The prompt's entries outside the vocabulary: "error" (default), "drop" or "replace" (input-validation.ts). */
+  readonly unknown?: unknown;
 }
 
 export interface GeneratedToken {
@@ -160,7 +162,8 @@ function decodePrompt(model: ServedModel, input: GenerateInput, limits: Generati
         : `the prompt is required: send text or tokens (model '${model.name}')`,
     );
   }
-  return decodeSequence(model, hasText ? { text: input.text } : { tokens: input.tokens }, limits);
+  const prompt = hasText ? { text: input.text } : { tokens: input.tokens };
+  return decodeSequence(model, input.unknown !== undefined ? { ...prompt, unknown: input.unknown } : prompt, limits);
 }
 
 const embeddingTables = new WeakMap<ServedModel, Float32Array>();
