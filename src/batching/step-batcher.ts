@@ -27,6 +27,20 @@ export interface BatchObserver {
   onBatch(sessions: number, elements: number, engineSeconds: number): void;
   /** Time a job waited between run() and the start of its first engine call. */
   onQueued(seconds: number): void;
+  /**
+   * Whether to report each flush to onFlush (e.g. debug logging is on); asked once per flush,
+   * so a flush costs nothing more when it says no.
+   */
+  wantsFlushes?(): boolean;
+  /** One flush: sessions in it, elements run, jobs requeued unfinished, jobs waiting after it. */
+  onFlush?(flush: FlushSummary): void;
+}
+
+export interface FlushSummary {
+  readonly sessions: number;
+  readonly elements: number;
+  readonly requeued: number;
+  readonly waiting: number;
 }
 
 export interface StepBatcherOptions {
@@ -61,6 +75,8 @@ export class StepBatcher {
   private readonly observer: BatchObserver | undefined;
   private queue: Job[] = [];
   private flushScheduled = false;
+  /** Elements the current flush has run (for onFlush). */
+  private flushElements = 0;
   // Preallocated batch matrices (maxBatch rows each), reused by every flush.
   private readonly x: Float32Array;
   private readonly states: Float32Array;
@@ -121,6 +137,7 @@ export class StepBatcher {
         this.observer?.onQueued((now - job.enqueuedAt) / 1000);
       }
     }
+    this.flushElements = 0;
     try {
       if (batch.length === 1) this.advanceAlone(batch[0]!);
       else this.advanceTogether(batch);
@@ -131,6 +148,9 @@ export class StepBatcher {
     // Unfinished jobs go back to the front, ahead of later arrivals: arrival order is kept.
     const unfinished = batch.filter((job) => job.done < job.steps);
     if (unfinished.length > 0) this.queue = unfinished.concat(this.queue);
+    if (this.observer?.wantsFlushes?.() === true) {
+      this.observer.onFlush?.({ sessions: batch.length, elements: this.flushElements, requeued: unfinished.length, waiting: this.queue.length });
+    }
     this.scheduleFlush();
   }
 
@@ -145,6 +165,7 @@ export class StepBatcher {
       job.state,
     );
     this.observer?.onBatch(1, count, (performance.now() - started) / 1000);
+    this.flushElements += count;
     job.outputs.set(result.outputs, job.done * outputSize);
     job.state.set(result.state);
     job.done += count;
@@ -187,6 +208,7 @@ export class StepBatcher {
       }
     }
     this.observer?.onBatch(batchSize, elements, (performance.now() - started) / 1000);
+    this.flushElements += elements;
     // Jobs still running keep their state for the next flush (or for advanceAlone below).
     active.forEach((job, row) => job.state.set(this.states.subarray(row * S, (row + 1) * S)));
     // The last one left goes on alone in this flush if the budget allows; else in the next.

@@ -12,6 +12,7 @@ import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
+import { isDebugOn, type DebugLog } from './debug-log.js';
 import { assertFiniteResult } from './finite-results.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
@@ -37,6 +38,8 @@ export interface InferenceServiceOptions {
   /** Epoch milliseconds; give the session store the same clock. */
   readonly clock?: () => number;
   readonly newSessionId?: () => string;
+  /** Debug lines of the session lifecycle and the scheduler's batching (LOG_LEVEL=debug). */
+  readonly log?: DebugLog;
 }
 
 /** One sequence and its optional start state (JSON, validated here). */
@@ -137,6 +140,7 @@ export class InferenceService {
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
   private readonly sessionQueue = new KeyedSerialQueue();
+  private readonly log: DebugLog | undefined;
 
   constructor(options: InferenceServiceOptions) {
     this.registry = options.registry;
@@ -149,12 +153,17 @@ export class InferenceService {
     this.sessionTtlSeconds = options.sessionTtlSeconds;
     this.clock = options.clock ?? Date.now;
     this.newSessionId = options.newSessionId ?? randomUUID;
+    this.log = options.log;
     const stepDuration = this.metrics.stepDuration;
     const observer: SchedulerObserver = {
       onEngineCall: (model, _elements, seconds) => stepDuration.observe({ model }, seconds),
+      ...(options.log !== undefined ? { log: options.log } : {}),
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
-    this.store.onExpired((model) => this.metrics.sessionsExpired.inc({ model }));
+    this.store.onExpired((model) => {
+      this.metrics.sessionsExpired.inc({ model });
+      if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
+    });
     bindActiveSessionsGauge(this.metrics, this.store);
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
   }
@@ -226,6 +235,7 @@ export class InferenceService {
     };
     await this.store.create(session);
     this.metrics.sessionsCreated.inc({ model: model.name });
+    if (isDebugOn(this.log)) this.log.debug({ session: session.id, model: model.name, ttlSeconds }, 'session created');
     return session;
   }
 
@@ -285,7 +295,7 @@ export class InferenceService {
     return this.sessionQueue.run(id, async () => {
       let model: ServedModel | undefined;
       let initial: Float32Array | undefined;
-      return this.write(id, undefined, {
+      const session = await this.write(id, undefined, {
         validate: (current) => {
           model = this.models.get(current.model);
           initial ??= decodeState(model, state);
@@ -294,6 +304,8 @@ export class InferenceService {
         // current one: the way out of MODEL_MISMATCH.
         compute: async () => ({ modelIdentity: model!.identity, t: 0, state: initial! }),
       });
+      if (isDebugOn(this.log)) this.log.debug({ session: id, model: session.model }, 'session reset');
+      return session;
     });
   }
 
@@ -321,6 +333,7 @@ export class InferenceService {
 
   async deleteSession(id: string): Promise<void> {
     if (!(await this.store.delete(id))) throw sessionNotFound(id);
+    if (isDebugOn(this.log)) this.log.debug({ session: id }, 'session deleted');
   }
 
   async readiness(): Promise<ReadinessReport> {

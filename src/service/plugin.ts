@@ -44,6 +44,7 @@ const inferencePlugin: FastifyPluginAsync<InferencePluginOptions> = async (app, 
     maxRequestElements: config.maxRequestElements,
     maxBatchSequences: config.maxBatchSequences,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    log: app.log,
     ...(options.createScheduler ? { createScheduler: options.createScheduler } : {}),
     ...(clock ? { clock } : {}),
   });
