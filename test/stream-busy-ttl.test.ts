@@ -1,4 +1,4 @@
-// A busy stream must not lose its session to the idle TTL (issue 9, finding 5): with ttl_seconds
+// A busy stream (or request) must not lose its session to the idle TTL (issue 9, finding 5): with ttl_seconds
 // 1 and a generate that runs 2 s, the renewal used to wait behind the running message, the
 // session expired under it, and the connected, reading client got SESSION_NOT_FOUND. The open
 // stream keeps its session alive while it works, independently of its message queue, without
@@ -66,6 +66,20 @@ for (const store of ['memory', 'redis'] as const) {
       assert.equal(read.statusCode, 200, read.body);
       assert.equal(read.json().t, 2 + TOKENS);
       await client.close();
+    });
+
+    it('over REST too: a 2 s session generate with ttl_seconds 1 is stored, not lost to the TTL', async () => {
+      const created = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { model: 'kjv-char-gru', ttl_seconds: 1 } });
+      const id = created.json().session_id as string;
+      const started = Date.now();
+      const generated = await app.inject({
+        method: 'POST',
+        url: `/v1/sessions/${id}/generate`,
+        payload: { text: 'In', max_tokens: TOKENS, temperature: 0 },
+      });
+      assert.ok(Date.now() - started > 1500, 'the generate ran longer than the TTL');
+      assert.equal(generated.statusCode, 200, generated.body);
+      assert.equal(generated.json().t, 2 + TOKENS);
     });
   });
 }

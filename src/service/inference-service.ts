@@ -281,7 +281,7 @@ export class InferenceService {
           job.prepare(model);
         },
         compute: async (current) => {
-          outcome = await job.execute(model!, current.state, this.runOn(model!));
+          outcome = await job.execute(model!, current.state, this.keepingAlive(current, this.runOn(model!)));
           return { t: current.t + outcome.steps, state: outcome.state };
         },
       });
@@ -428,6 +428,26 @@ export class InferenceService {
     if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
     assertFiniteResult(model, result.outputs, steps, result.state, where);
     return result;
+  }
+
+  /**
+   * `run`, renewing the session (no write: store.renew) whenever half its TTL has passed since
+   * the job read it: a rollout runs many engine calls (a generate of 1000 tokens) and may last
+   * longer than a short TTL, and its result must still find the session to be stored in. One
+   * closure per job; per call, one clock read and a comparison.
+   */
+  private keepingAlive(session: SessionRecord, run: RunElements): RunElements {
+    const halfTtlMs = session.ttlSeconds * 500;
+    let renewAt = session.expiresAt - halfTtlMs;
+    return (inputs, steps, state) => {
+      const now = this.clock();
+      if (now >= renewAt) {
+        renewAt = now + halfTtlMs;
+        // A store that is away or a session deleted meanwhile is reported by the job's own write.
+        this.store.renew(session.id, now + 2 * halfTtlMs).catch(() => {});
+      }
+      return run(inputs, steps, state);
+    };
   }
 
   /** Rollouts read the network's own outputs (they denormalize what they answer), guarded the same way. */
