@@ -8,12 +8,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { createDirectScheduler, type StepScheduler } from '../src/service/step-scheduler.js';
-import { buildTestApp } from './helpers/app.js';
-import { RedisPrefixes, requireRedis } from './helpers/redis.js';
-import { StreamClient, listenForStreams } from './helpers/stream-client.js';
+import { createDirectScheduler, type StepScheduler } from '../../src/service/step-scheduler.js';
+import { buildTestApp } from '../helpers/app.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
+import { RedisPrefixes, requireRedis } from '../helpers/redis.js';
+import { StreamClient, listenForStreams } from '../helpers/stream-client.js';
 
-const BUNDLED = new URL('../models/', import.meta.url).pathname;
+const bundled = bundledModelsOnly();
+const BUNDLED = bundled.dir;
 const ENGINE_DELAY_MS = 25;
 const TOKENS = 80; // 80 x 25 ms: 2 s, twice the session's TTL
 
@@ -30,7 +32,10 @@ function slowScheduler(): StepScheduler {
 }
 
 const prefixes = new RedisPrefixes();
-after(() => prefixes.deleteAll());
+after(async () => {
+  await prefixes.deleteAll();
+  bundled.cleanup();
+});
 
 for (const store of ['memory', 'redis'] as const) {
   describe(`a busy stream keeps its session (${store} store)`, () => {

@@ -3,9 +3,10 @@
 // field (with the message's id); the connection and the session stay as they were.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { parseTextFrame, type StreamCommand } from '../src/stream/messages.js';
-import { buildTestApp } from './helpers/app.js';
-import { StreamClient, listenForStreams } from './helpers/stream-client.js';
+import { parseTextFrame, type StreamCommand } from '../../src/stream/messages.js';
+import { buildTestApp } from '../helpers/app.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
+import { StreamClient, listenForStreams } from '../helpers/stream-client.js';
 
 function refusal(command: StreamCommand): string {
   assert.equal(command.kind, 'refused', JSON.stringify(command));
@@ -35,8 +36,12 @@ describe('parseTextFrame refuses unknown fields', () => {
 
 describe('a stream refuses a message with an unknown field', () => {
   it('with an error frame; the stream and the session go on as they were', async (t) => {
-    const app = await buildTestApp({ MODELS_DIR: new URL('../models/', import.meta.url).pathname });
-    t.after(() => app.close());
+    const bundled = bundledModelsOnly();
+    const app = await buildTestApp({ MODELS_DIR: bundled.dir });
+    t.after(async () => {
+      await app.close();
+      bundled.cleanup();
+    });
     const client = await StreamClient.open(`${await listenForStreams(app)}/v1/models/kjv-char-gru/stream`);
     after(() => client.close());
     await client.json();

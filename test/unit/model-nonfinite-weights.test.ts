@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ModelRegistry } from '../src/model/registry.js';
-import { encodeNpy, encodeNpz, encodeSafetensors, float32Bytes, float64Bytes, type TensorBytes } from './helpers/model-files.js';
+import { ModelRegistry } from '../../src/model/registry.js';
+import { encodeNpy, encodeNpz, encodeSafetensors, float32Bytes, float64Bytes, type TensorBytes } from '../helpers/model-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnn-serve-nonfinite-weights-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -3,11 +3,12 @@
 // how many elements, what was requeued), with ids and counts but never inputs or states. At info
 // none of them is written.
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLoggerOptions } from '../src/logger.js';
-import { ManualClock } from './helpers/app.js';
+import { after, describe, it, type TestContext } from 'node:test';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLoggerOptions } from '../../src/logger.js';
+import { ManualClock } from '../helpers/app.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
 
 interface LogLine {
   level: number;
@@ -15,7 +16,9 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-const BUNDLED = new URL('../models/', import.meta.url).pathname;
+const bundled = bundledModelsOnly();
+after(() => bundled.cleanup());
+const BUNDLED = bundled.dir;
 const DEBUG = 20;
 
 async function appAt(t: TestContext, level: string, clock: ManualClock) {

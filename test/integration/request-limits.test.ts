@@ -6,27 +6,31 @@
 // bounds the work of one flush, so a batch of long sequences cannot block the event loop either.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { StepBatcher } from '../src/batching/step-batcher.js';
-import { loadConfig } from '../src/config.js';
-import { createNetwork } from '../src/engine/index.js';
-import type { NetworkSpec } from '../src/engine/types.js';
-import { assertError, buildTestApp } from './helpers/app.js';
-import { randomWeights } from './helpers/random-network.js';
-import { StreamClient, listenForStreams } from './helpers/stream-client.js';
+import { StepBatcher } from '../../src/batching/step-batcher.js';
+import { loadConfig } from '../../src/config.js';
+import { createNetwork } from '../../src/engine/index.js';
+import type { NetworkSpec } from '../../src/engine/types.js';
+import { assertError, buildTestApp } from '../helpers/app.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
+import { randomWeights } from '../helpers/random-network.js';
+import { StreamClient, listenForStreams } from '../helpers/stream-client.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const BUNDLED = new URL('../models/', import.meta.url).pathname;
+const bundled = bundledModelsOnly();
 const LIMIT = 20;
 const app = await buildTestApp({
-  MODELS_DIR: BUNDLED,
+  MODELS_DIR: bundled.dir,
   MAX_REQUEST_ELEMENTS: String(LIMIT),
   MAX_BATCH_SEQUENCES: '3',
   MAX_SEQUENCE_LENGTH: '100',
   MAX_GENERATE_TOKENS: '100',
   MAX_FORECAST_HORIZON: '100',
 });
-after(() => app.close());
+after(async () => {
+  await app.close();
+  bundled.cleanup();
+});
 const base = await listenForStreams(app);
 
 const post = (url: string, payload: Json) => app.inject({ method: 'POST', url, payload });

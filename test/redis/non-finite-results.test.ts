@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { assertError, buildTestApp } from './helpers/app.js';
-import { writeRandomPackage } from './helpers/model-files.js';
-import { RedisPrefixes, requireRedis } from './helpers/redis.js';
-import { StreamClient, listenForStreams } from './helpers/stream-client.js';
+import { assertError, buildTestApp } from '../helpers/app.js';
+import { MODELS_DIR as BUNDLED } from '../helpers/bundled-models.js';
+import { writeRandomPackage } from '../helpers/model-files.js';
+import { RedisPrefixes, requireRedis } from '../helpers/redis.js';
+import { StreamClient, listenForStreams } from '../helpers/stream-client.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const BUNDLED = new URL('../models/', import.meta.url).pathname;
 const HUGE = 3.4e38;
 const hugeRow = (n: number) => Array.from({ length: n }, () => HUGE);
 const oneHot = (n: number, k: number) => Array.from({ length: n }, (_, j) => (j === k ? 1 : 0));

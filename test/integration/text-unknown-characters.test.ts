@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadModelPackage } from '../src/model/package-loader.js';
-import { assertError, buildTestApp } from './helpers/app.js';
-import { writeRandomPackage } from './helpers/model-files.js';
-import { StreamClient, listenForStreams } from './helpers/stream-client.js';
+import { loadModelPackage } from '../../src/model/package-loader.js';
+import { assertError, buildTestApp } from '../helpers/app.js';
+import { writeRandomPackage } from '../helpers/model-files.js';
+import { StreamClient, listenForStreams } from '../helpers/stream-client.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
