@@ -3,6 +3,7 @@
 // "inputs[3] has 2 values, model 'gru' expects 3". The JSON may not have been through a
 // schema (WebSocket messages), so nothing here trusts a type.
 import { InvalidInputError } from '../errors.js';
+import { quoteForMessage } from './quote.js';
 import type { ServedModel } from './served-model.js';
 
 /** One sequence: exactly one of these. */
@@ -205,10 +206,10 @@ class VocabularyIds {
     }
     if (this.unknownCount++ === 0) {
       this.firstAt = t;
-      this.firstEntry = JSON.stringify(entry);
+      this.firstEntry = quoteForMessage(entry);
     }
     if (this.policy === 'replace') this.ids[this.length++] = this.replacement!;
-    else if (this.policy === 'error' && this.named.length < MAX_NAMED_UNKNOWN) this.named.push(`${JSON.stringify(entry)} at ${t}`);
+    else if (this.policy === 'error' && this.named.length < MAX_NAMED_UNKNOWN) this.named.push(`${quoteForMessage(entry)} at ${t}`);
   }
 
   finish(name: string, one: string, many: string): Int32Array {

@@ -4,6 +4,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { GenerateInput } from '../service/generation.js';
 import type { StepInput } from '../service/inference-service.js';
+import { quoteForMessage } from '../service/quote.js';
 
 /** Fields shared by every JSON command. */
 interface Envelope {
@@ -102,7 +103,7 @@ function unknownFields(fields: Record<string, unknown>, kind: keyof typeof ALLOW
   // Data fields where they do not belong have errors of their own ("a reset message takes no x").
   const foreign = Object.keys(fields).filter((field) => !allowed.includes(field) && !(DATA_FIELDS as readonly string[]).includes(field));
   if (foreign.length === 0) return undefined;
-  const named = foreign.slice(0, MAX_NAMED_FIELDS).map((field) => JSON.stringify(field));
+  const named = foreign.slice(0, MAX_NAMED_FIELDS).map(quoteForMessage);
   if (foreign.length > MAX_NAMED_FIELDS) named.push(`and ${foreign.length - MAX_NAMED_FIELDS} more`);
   const what = kind === 'step' ? 'a step message (x, inputs, tokens or text)' : `a ${kind} message`;
   return `unknown field${foreign.length > 1 ? 's' : ''} ${named.join(', ')} in ${what}; it takes ${allowed.join(', ')}`;

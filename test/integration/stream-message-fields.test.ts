@@ -22,6 +22,10 @@ describe('parseTextFrame refuses unknown fields', () => {
     assert.match(refusal(parseTextFrame('{"type":"generate","text":"h","max_token":3}', true)), /unknown field "max_token" in a generate message/);
     // The id is still echoed, so the client knows which message was refused.
     assert.equal(parseTextFrame('{"x":[1],"id":"q","extra":0}', false).id, '"q"');
+    // A long field name is named, not echoed whole.
+    const long = refusal(parseTextFrame(JSON.stringify({ x: [1], ['f'.repeat(100_000)]: 1 }), false));
+    assert.match(long, /unknown field "f{40}…"/);
+    assert.ok(long.length < 300, `${long.length} characters`);
   });
 
   it('accepts every documented field', () => {

@@ -94,6 +94,10 @@ describe('unknown characters in text', () => {
     const dropped = await ok('/v1/models/chars/predict', { tokens: ['h', 'x', 0, 'y'], unknown: 'drop' });
     assert.equal(dropped.outputs.length, 2);
     assertError(await post('/v1/models/chars/predict', { tokens: [99], unknown: 'drop' }), 400, 'INVALID_INPUT', /tokens\[0\]/);
+    // A long unknown string is named, not echoed whole.
+    const long = await post('/v1/models/chars/predict', { tokens: ['h', 'z'.repeat(100_000)] });
+    assertError(long, 400, 'INVALID_INPUT', /tokens\[1\] "z{40}…" is not in the vocabulary/);
+    assert.ok(long.body.length < 400, `${long.body.length} bytes`);
   });
 
   it('a package whose unk_token is not in its vocab fails to load', async () => {
