@@ -178,7 +178,8 @@ class VocabularyIds {
   private readonly ids: Int32Array;
   private length = 0;
   private unknownCount = 0;
-  private readonly named: string[] = [];
+  /** Allocated at the first unknown entry: a clean sequence costs no array. */
+  private named: string[] | undefined;
   private firstAt = 0;
   private firstEntry = '';
   private readonly replacement: number | undefined;
@@ -209,7 +210,7 @@ class VocabularyIds {
       this.firstEntry = quoteForMessage(entry);
     }
     if (this.policy === 'replace') this.ids[this.length++] = this.replacement!;
-    else if (this.policy === 'error' && this.named.length < MAX_NAMED_UNKNOWN) this.named.push(`${quoteForMessage(entry)} at ${t}`);
+    else if (this.policy === 'error' && (this.named ??= []).length < MAX_NAMED_UNKNOWN) this.named.push(`${quoteForMessage(entry)} at ${t}`);
   }
 
   finish(name: string, one: string, many: string): Int32Array {
@@ -221,10 +222,11 @@ class VocabularyIds {
       );
     }
     if (count > 0 && this.policy === 'error') {
-      const more = count > this.named.length ? ` and ${count - this.named.length} more` : '';
+      const named = this.named ?? [];
+      const more = count > named.length ? ` and ${count - named.length} more` : '';
       throw new InvalidInputError(
         `${name} has ${count} ${count === 1 ? one : many} outside the vocabulary of model ` +
-          `'${this.model.name}': ${this.named.join(', ')}${more}; send unknown "drop" to leave them out` +
+          `'${this.model.name}': ${named.join(', ')}${more}; send unknown "drop" to leave them out` +
           (this.model.unknownTokenId !== undefined ? ' or "replace" to put the unk_token in their place' : ''),
       );
     }

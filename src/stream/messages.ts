@@ -86,27 +86,43 @@ export function parseTextFrame(text: string, tokenModel: boolean): StreamCommand
   if (!isExpectedT(expectedT)) return refused(id, EXPECTED_T_RULE);
 
   const field = given[0]!;
-  // Handed on only when given, so the service names it (and checks its value) only then.
-  const policy = fields.unknown !== undefined ? { unknown: fields.unknown } : {};
+  // `unknown` is handed on only when given (no extra object per message otherwise).
+  const unknown = fields.unknown;
   if (field === 'x') {
     // One element. For a token model it is one token (an id or a vocabulary string).
     const x = fields.x;
-    const input = tokenModel ? { tokens: [x], expectedT, ...policy } : { inputs: [x], expectedT, ...policy };
-    return { kind: 'element', id, input, x, expectedT };
+    const input: StepInput = tokenModel ? { tokens: [x], expectedT } : { inputs: [x], expectedT };
+    return { kind: 'element', id, input: unknown === undefined ? input : { ...input, unknown }, x, expectedT };
   }
-  return { kind: 'sequence', id, input: { [field]: fields[field], expectedT, ...policy } };
+  const input: StepInput = { [field]: fields[field], expectedT };
+  return { kind: 'sequence', id, input: unknown === undefined ? input : { ...input, unknown } };
 }
 
-/** Why the message has fields its kind does not take, or undefined when it has none. */
+/** ALLOWED_FIELDS as sets, and the data fields, whose misplacement has errors of its own ("a reset message takes no x"). */
+const allowedSet = (kind: keyof typeof ALLOWED_FIELDS): ReadonlySet<string> => new Set([...ALLOWED_FIELDS[kind], ...DATA_FIELDS]);
+const ALLOWED_SETS: Readonly<Record<keyof typeof ALLOWED_FIELDS, ReadonlySet<string>>> = {
+  step: allowedSet('step'),
+  reset: allowedSet('reset'),
+  state: allowedSet('state'),
+  generate: allowedSet('generate'),
+};
+
+/** Why the message has fields its kind does not take, or undefined when it has none (no allocation then: per message). */
 function unknownFields(fields: Record<string, unknown>, kind: keyof typeof ALLOWED_FIELDS): string | undefined {
-  const allowed = ALLOWED_FIELDS[kind];
-  // Data fields where they do not belong have errors of their own ("a reset message takes no x").
-  const foreign = Object.keys(fields).filter((field) => !allowed.includes(field) && !(DATA_FIELDS as readonly string[]).includes(field));
-  if (foreign.length === 0) return undefined;
+  const allowed = ALLOWED_SETS[kind];
+  let first: string | undefined;
+  for (const field in fields) {
+    if (!allowed.has(field)) {
+      first = field;
+      break;
+    }
+  }
+  if (first === undefined) return undefined;
+  const foreign = Object.keys(fields).filter((field) => !allowed.has(field));
   const named = foreign.slice(0, MAX_NAMED_FIELDS).map(quoteForMessage);
   if (foreign.length > MAX_NAMED_FIELDS) named.push(`and ${foreign.length - MAX_NAMED_FIELDS} more`);
   const what = kind === 'step' ? 'a step message (x, inputs, tokens or text)' : `a ${kind} message`;
-  return `unknown field${foreign.length > 1 ? 's' : ''} ${named.join(', ')} in ${what}; it takes ${allowed.join(', ')}`;
+  return `unknown field${foreign.length > 1 ? 's' : ''} ${named.join(', ')} in ${what}; it takes ${ALLOWED_FIELDS[kind].join(', ')}`;
 }
 
 /**
