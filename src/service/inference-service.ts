@@ -7,7 +7,14 @@
 // validated before the first write: a refused request leaves the session exactly as it was.
 import { randomUUID } from 'node:crypto';
 import type { SequenceResult } from '../engine/types.js';
-import { InvalidInputError, ModelMismatchError, ModelNotFoundError, SequenceConflictError, SessionNotFoundError } from '../errors.js';
+import {
+  InvalidInputError,
+  ModelMismatchError,
+  ModelNotFoundError,
+  SequenceConflictError,
+  SessionNotFoundError,
+  WholeSequenceModelError,
+} from '../errors.js';
 import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
@@ -133,6 +140,8 @@ export class InferenceService {
   private readonly store: SessionStore;
   private readonly metrics: ServiceMetrics;
   private readonly scheduler: StepScheduler;
+  /** Bidirectional and reverse models: their whole sequence in one runSequence, never through step batching. */
+  private readonly wholeSequenceScheduler: StepScheduler;
   private readonly limits: SequenceLimits;
   private readonly budget: RequestBudget;
   private readonly maxBatchSequences: number;
@@ -160,6 +169,7 @@ export class InferenceService {
       ...(options.log !== undefined ? { log: options.log } : {}),
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
+    this.wholeSequenceScheduler = createDirectScheduler(observer);
     this.store.onExpired((model) => {
       this.metrics.sessionsExpired.inc({ model });
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
@@ -189,7 +199,7 @@ export class InferenceService {
     const { x, steps } = decodeSequence(model, input, this.limits);
     checkRequestElements(this.budget, steps, 'the request has');
     const state = decodeState(model, input.state);
-    const result = this.guard(model, await this.scheduler.run(model, state, x, steps), steps);
+    const result = this.guard(model, await this.schedulerFor(model).run(model, state, x, steps), steps);
     return this.finish(model, result, steps, transport);
   }
 
@@ -206,14 +216,16 @@ export class InferenceService {
       checkRequestElements(this.budget, elements, i === sequences.length - 1 ? 'the sequences have' : `sequences[0..${i}] already have`);
       return { ...sequence, state: decodeState(model, input.state, `sequences[${i}].state`) };
     });
+    const scheduler = this.schedulerFor(model);
     const results = await Promise.all(
-      jobs.map((job, i) => this.scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, `sequences[${i}].`))),
+      jobs.map((job, i) => scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, `sequences[${i}].`))),
     );
     return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, 'predict'));
   }
 
   async createSession(input: CreateSessionInput): Promise<SessionRecord> {
     const model = this.models.get(input.model);
+    refuseWholeSequence(model, 'a session (or a stream, which opens one)');
     const ttlSeconds = input.ttlSeconds ?? this.sessionTtlSeconds;
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > this.sessionTtlSeconds) {
       throw new InvalidInputError(
@@ -258,6 +270,7 @@ export class InferenceService {
   /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
   async rollout<R>(modelName: string, state: unknown, job: RolloutJob<R>, transport: Transport = 'predict'): Promise<RolloutOutcome<R>> {
     const model = this.models.get(modelName);
+    refuseWholeSequence(model, 'generate or forecast');
     job.prepare(model);
     const outcome = await job.execute(model, decodeState(model, state), this.runOn(model));
     this.metrics.stepsTotal.inc({ model: model.name, transport }, outcome.steps);
@@ -419,6 +432,10 @@ export class InferenceService {
     }
   }
 
+  private schedulerFor(model: ServedModel): StepScheduler {
+    return model.wholeSequence ? this.wholeSequenceScheduler : this.scheduler;
+  }
+
   /**
    * Denormalizes a sequence's outputs in place (the result's arrays are ours: StepScheduler
    * contract), then refuses a result that overflowed: the one guard every engine result passes
@@ -469,6 +486,16 @@ export class InferenceService {
     this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
     return { model, steps, outputs: result.outputs, state: result.state };
   }
+}
+
+/** WHOLE_SEQUENCE_MODEL for a bidirectional or reverse model: it cannot run element by element. */
+function refuseWholeSequence(model: ServedModel, what: string): void {
+  if (!model.wholeSequence) return;
+  const kind = model.config.direction === 'bidirectional' ? 'bidirectional' : 'a reverse-direction model';
+  throw new WholeSequenceModelError(
+    `model '${model.name}' is ${kind}: each output depends on the elements after it, so it runs whole sequences ` +
+      `only (POST /v1/models/${model.name}/predict); ${what} needs a model that runs step by step`,
+  );
 }
 
 function sessionNotFound(id: string): Error {
