@@ -3,10 +3,11 @@
 // first bad value, whatever the tensor (recurrent, head, embedding), the layout or the dtype
 // (an F64 1e300 is finite, but not once narrowed to float32).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ModelProto } from '../../src/model/onnx/onnx-proto.js';
 import { ModelRegistry } from '../../src/model/registry.js';
 import { encodeNpy, encodeNpz, encodeSafetensors, float32Bytes, float64Bytes, type TensorBytes } from '../helpers/model-files.js';
 
@@ -56,6 +57,19 @@ writeFileSync(
   }),
 );
 
+// layout "onnx": keras-lstm's input weights W with one NaN (the loader assembles weights from the graph).
+{
+  const bytes = readFileSync(new URL('../fixtures/onnx/keras-lstm/model.onnx', import.meta.url));
+  /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobufjs plain objects are untyped */
+  const model = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as Record<string, any>;
+  const W = (model.graph.initializer as { name: string; raw_data: Buffer }[]).find((t) => t.name === 'W')!;
+  const raw = Buffer.from(W.raw_data);
+  raw.writeFloatLE(NaN, 4 * 5);
+  W.raw_data = raw;
+  mkdirSync(join(root, 'onnx_nan'));
+  writeFileSync(join(root, 'onnx_nan', 'model.onnx'), ModelProto.encode(ModelProto.fromObject(model)).finish());
+}
+
 describe('packages with non-finite weights', () => {
   it('fail to load, each with an error naming the file, the tensor and the value; a finite one is ready', async () => {
     const registry = await ModelRegistry.load(root);
@@ -67,6 +81,7 @@ describe('packages with non-finite weights', () => {
       neg_inf_embedding: /tensor 'embedding\.weight' has a non-finite value -Infinity at \[2, 0\]/,
       f64_overflow: /tensor 'rnn\.bias_ih_l0' has a non-finite value Infinity at \[3\].*float32/,
       seed_inf: /seed_inf\/weights\.npz: tensor 'Why' has a non-finite value -Infinity at \[1, 1\]/,
+      onnx_nan: /onnx_nan\/model\.onnx: weight weight_ih_l0 has a non-finite value NaN/,
     };
     for (const [name, pattern] of Object.entries(expected)) {
       const entry = byName.get(name);
