@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it, test } from 'node:test';
 import fc from 'fast-check';
-import { createNetwork, withDirectionalLayers } from '../src/engine/index.js';
-import { ModelPackageError } from '../src/model/errors.js';
-import { loadModelPackage } from '../src/model/package-loader.js';
-import { loadOnnxPackage } from '../src/model/onnx/onnx-package.js';
-import { ModelProto } from '../src/model/onnx/onnx-proto.js';
-import { toNetworkSpec } from '../src/model/config-schema.js';
+import { createNetwork, withDirectionalLayers } from '../../src/engine/index.js';
+import { ModelPackageError } from '../../src/model/errors.js';
+import { loadModelPackage } from '../../src/model/package-loader.js';
+import { loadOnnxPackage } from '../../src/model/onnx/onnx-package.js';
+import { ModelProto } from '../../src/model/onnx/onnx-proto.js';
+import { toNetworkSpec } from '../../src/model/config-schema.js';
 
 /** Property runs per fuzz test; raise it (ONNX_FUZZ_RUNS=20000) for a longer hunt. */
 const RUNS = Number(process.env.ONNX_FUZZ_RUNS ?? 300);
-const ONNX_DIR = fileURLToPath(new URL('./fixtures/onnx', import.meta.url));
+const ONNX_DIR = fileURLToPath(new URL('../fixtures/onnx', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'rnn-serve-onnx-errors-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 

@@ -3,8 +3,8 @@
 // move data between time, batch and features; Transpose, Squeeze and Unsqueeze keep the factors.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reshape, squeeze, transpose, unsqueeze } from '../src/model/onnx/axis-ops.js';
-import { BATCH, Bindings, TIME, type Dims, type Factor, type ShapeElement } from '../src/model/onnx/graph-values.js';
+import { reshape, squeeze, transpose, unsqueeze } from '../../src/model/onnx/axis-ops.js';
+import { BATCH, Bindings, TIME, type Dims, type Factor, type ShapeElement } from '../../src/model/onnx/graph-values.js';
 
 const D: Factor = { id: 'directions', size: 2 };
 const H: Factor = { id: 'hidden', size: 4 };

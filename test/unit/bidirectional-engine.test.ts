@@ -19,8 +19,8 @@ import {
   type Architecture,
   type Direction,
   type NetworkSpec,
-} from '../src/engine/index.js';
-import { randomFloats, seededRandom } from '../src/engine/random-weights.js';
+} from '../../src/engine/index.js';
+import { randomFloats, seededRandom } from '../../src/engine/random-weights.js';
 
 /** Float32 against float64: the relative part scales with the array's largest value (see engine-agreement). */
 function assertClose(actual: Float32Array, expected: Float32Array, what: string, abs = 1e-5, rel = 1e-5): void {

@@ -16,15 +16,15 @@ import {
   validateNetwork,
   withDirectionalLayers,
   type NetworkFactory,
-} from '../src/engine/index.js';
-import type { RecurrentNetwork } from '../src/engine/types.js';
-import { loadModelPackage, type LoadedPackage } from '../src/model/package-loader.js';
-import { resolveNormalization } from '../src/model/normalization.js';
-import { assertError, buildTestApp } from './helpers/app.js';
-import { assertClose, caseInputs, listPackageDirs, readCaseFile, type CaseState, type PackageCase } from './helpers/fixtures.js';
-import { StreamClient, listenForStreams, refusedUpgrade } from './helpers/stream-client.js';
+} from '../../src/engine/index.js';
+import type { RecurrentNetwork } from '../../src/engine/types.js';
+import { loadModelPackage, type LoadedPackage } from '../../src/model/package-loader.js';
+import { resolveNormalization } from '../../src/model/normalization.js';
+import { assertError, buildTestApp } from '../helpers/app.js';
+import { assertClose, caseInputs, listPackageDirs, readCaseFile, type CaseState, type PackageCase } from '../helpers/fixtures.js';
+import { StreamClient, listenForStreams, refusedUpgrade } from '../helpers/stream-client.js';
 
-const ONNX_DIR = fileURLToPath(new URL('./fixtures/onnx', import.meta.url));
+const ONNX_DIR = fileURLToPath(new URL('../fixtures/onnx', import.meta.url));
 const fixtures = listPackageDirs(ONNX_DIR).map((dir) => ({ dir, name: basename(dir), caseFile: readCaseFile(dir) }));
 
 function flat(state: CaseState): Float32Array {
