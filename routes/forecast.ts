@@ -2,7 +2,7 @@
 // inputs (src/service/forecast.ts has the semantics). Handlers only translate JSON to the service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forecast, forecastInSession, type ForecastLimits, type ForecastResult } from '../src/service/forecast.js';
-import { stateToJson, toRows } from '../src/service/json-codec.js';
+import { serializeWithJsonStringify, stateToJson, toRows } from '../src/service/json-codec.js';
 import {
   ForecastRequest,
   ForecastResponse,
@@ -49,7 +49,8 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { inputs, horizon, state, return_state } = request.body;
       const outcome = await forecast(app.inference, request.params.model, { inputs, horizon, state }, limits);
       const answer = { model: outcome.model.name, outputs: predictionRows(outcome.result, outcome.model.outputSize) };
@@ -81,7 +82,8 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { inputs, horizon, expected_t, return_state } = request.body;
       const outcome = await forecastInSession(
         app.inference,

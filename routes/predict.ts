@@ -3,7 +3,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { InvalidInputError } from '../src/errors.js';
 import type { SequenceOutcome } from '../src/service/inference-service.js';
-import { stateToJson, toRows } from '../src/service/json-codec.js';
+import { serializeWithJsonStringify, stateToJson, toRows } from '../src/service/json-codec.js';
 import {
   ModelParams,
   PredictBatchResponse,
@@ -42,7 +42,8 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { model } = request.params;
       const body = request.body;
       if (body.sequences === undefined) {

@@ -1,7 +1,7 @@
 // Sessions: a server-held state advanced by steps (api.md "HTTP"). Handlers only translate
 // between JSON and the inference service, which orders a session's requests and validates.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sessionToJson, stateToJson, toRows } from '../src/service/json-codec.js';
+import { serializeWithJsonStringify, sessionToJson, stateToJson, toRows } from '../src/service/json-codec.js';
 import {
   CreateSessionRequest,
   ResetRequest,
@@ -92,7 +92,8 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { expected_t, return_state, ...sequence } = request.body;
       const outcome = await app.inference.step(request.params.id, {
         ...sequence,
