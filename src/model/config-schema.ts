@@ -1,4 +1,4 @@
-// config.json of a model package (spec/model-format.md), plus one extension, `normalization`:
+// config.json of a model package (docs/model-format.md), plus one extension, `normalization`:
 // per-feature mean and std so clients send and receive raw values; the server feeds
 // (x - mean) / std to the network and returns y * std + mean (after the output activation).
 // Unknown keys are rejected: a typo such as "num_layer" must never silently become a default.

@@ -1,4 +1,4 @@
-// Loads one model package folder (spec/model-format.md): config.json, then the one weight file
+// Loads one model package folder (docs/model-format.md): config.json, then the one weight file
 // its layout names, mapped onto the engine's NetworkWeights; or, when the folder holds
 // model.onnx, the network its graph describes (onnx/onnx-package.ts) with an optional config.json.
 // Other files (cases.json, README) are ignored. Every problem is a ModelPackageError naming
