@@ -14,6 +14,8 @@ export interface GenerateWireFields {
   readonly top_p?: unknown;
   readonly seed?: unknown;
   readonly stop?: unknown;
+  /** What to do with text characters outside the vocabulary (error, drop, replace). */
+  readonly unknown?: unknown;
 }
 
 export function generateInputFromWire(fields: GenerateWireFields): GenerateInput {
@@ -26,6 +28,7 @@ export function generateInputFromWire(fields: GenerateWireFields): GenerateInput
     topP: fields.top_p,
     seed: fields.seed,
     stop: fields.stop,
+    ...(fields.unknown !== undefined ? { unknown: fields.unknown } : {}),
   };
 }
 

@@ -225,6 +225,21 @@ export class RedisSessionStore implements SessionStore {
     return replies.map((reply, i) => this.settle(compareAndSetResult(reply, items[i]!.id), items[i]!.id, items[i]!.next));
   }
 
+  async renew(id: string, expiresAt: number): Promise<boolean> {
+    // The sorted set's score may lag behind, as after any write: the sweep re-files the session.
+    const renewed = await this.connection.run('renew a session', (redis) =>
+      redis.rnnSessionRenew(this.keys.session(id), this.now(), expiryArgument(expiresAt)),
+    );
+    if (renewed !== 1) {
+      this.servedRecords.delete(id);
+      return false;
+    }
+    // The held record (same version) now expires later too.
+    const held = this.servedRecords.get(id);
+    if (held !== undefined && expiresAt > held.expiresAt) this.servedRecords.set(id, { ...held, expiresAt });
+    return true;
+  }
+
   async delete(id: string): Promise<boolean> {
     this.servedRecords.delete(id);
     const [outcome, model] = await this.connection.run('delete a session', (redis) =>

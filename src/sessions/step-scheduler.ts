@@ -4,6 +4,7 @@
 // gather concurrent jobs of one model into stepBatch calls (step-batcher.ts).
 import type { JobDone } from './step-batcher.js';
 import type { SequenceResult } from '../engine/types.js';
+import type { DebugLog } from '../service/debug-log.js';
 import type { ServedModel } from '../service/served-model.js';
 
 export interface StepScheduler {
@@ -25,6 +26,8 @@ export interface StepScheduler {
 export interface SchedulerObserver {
   /** One engine call: the model, the elements it advanced, and the engine time. */
   onEngineCall(model: string, elements: number, seconds: number): void;
+  /** Where a scheduler writes its debug lines (batching decisions), when it has any. */
+  readonly log?: DebugLog;
 }
 
 /** Runs every job immediately with network.runSequence (the whole input projection in one product). */

@@ -10,6 +10,10 @@
 // starts, so a client may pipeline freely and still read replies in the order it sent. Pipelined
 // single elements waiting together run as one step (coalesce.ts). A run of invalid frames closes
 // the stream (1008); an idle stream is pinged by StreamConnections' tick.
+//
+// While the stream works, a timer of its own renews its session (keepAlive), whatever the ping
+// interval, so a message that runs longer than the TTL (a long generate) still finds its session
+// to store its result. Renewals are not queued behind the running message and do not write it.
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ShuttingDownError } from '../errors.js';
@@ -80,6 +84,8 @@ export class StreamConnection {
   private inFlight = 0;
   /** After a refused merged step: this many commands at the head run one at a time. */
   private replayAlone = 0;
+  /** Renews the session while a message runs (every quarter TTL); cleared when the socket closes. */
+  private readonly keepAlive: NodeJS.Timeout;
   private idleWaiters: (() => void)[] = [];
   private resolveClosed!: () => void;
 
@@ -120,6 +126,11 @@ export class StreamConnection {
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('pong', () => this.liveness.heard());
     socket.once('close', () => void this.onSocketClose());
+    // A quarter TTL: a renewal due at half the TTL left comes with a quarter TTL to spare.
+    this.keepAlive = setInterval(() => {
+      if (this.running && this.phase !== 'closed') this.renewal.renewIfDue();
+    }, Math.max(50, (binding.ttlSeconds * 1000) / 4));
+    this.keepAlive.unref();
     socket.send(readyReply({ id: binding.sessionId, t: binding.t }, binding.model));
   }
 
@@ -250,6 +261,7 @@ export class StreamConnection {
 
   private async onSocketClose(): Promise<void> {
     this.phase = 'closed';
+    clearInterval(this.keepAlive);
     this.outbox.abandon();
     this.context.onSocketClose();
     // Queued commands are dropped; the one running finishes, so the session is never left mid-write.
