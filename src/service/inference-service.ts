@@ -463,9 +463,12 @@ export class InferenceService {
         model = this.models.get(current.model);
         if (current.modelIdentity !== model.identity) throw mismatch(current, model);
         // Decoded once: a retry after a conflict recomputes from the new state, same inputs.
+        // Kept only once it passed every check: validate runs again (on a fresh read) after a
+        // refusal of a held record, and must refuse again.
         if (decoded === undefined) {
-          decoded = decodeSequence(model, input, this.limits);
-          checkRequestElements(this.budget, decoded.steps, 'the request has');
+          const sequence = decodeSequence(model, input, this.limits);
+          checkRequestElements(this.budget, sequence.steps, 'the request has');
+          decoded = sequence;
         }
       },
       compute: async (current) => {
