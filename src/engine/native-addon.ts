@@ -1,0 +1,63 @@
+// Loads the native engine's Node-API addon (native/, built into build/Release by `npm ci` through
+// node-gyp where a C++ toolchain exists). A missing or unloadable addon is not an error here: the
+// caller decides (RNN_ENGINE=auto falls back to the wasm engine, RNN_ENGINE=native refuses to start).
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** One loaded network of the addon (native/addon.cc). */
+export interface NativeNetworkHandle {
+  readonly isa: string;
+  step(batch: number, x: Float32Array, states: Float32Array, outputs: Float32Array): void;
+  run(inputs: Float32Array, steps: number, state: Float32Array, outputs: Float32Array): void;
+}
+
+export interface NativeShape {
+  readonly architecture: string;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly outputSize: number;
+  readonly hasHead: boolean;
+  readonly relu: boolean;
+  readonly outputActivation: string;
+  readonly maxBatch: number;
+}
+
+export interface NativeAddon {
+  readonly NativeNetwork: new (
+    shape: NativeShape,
+    layers: ReadonlyArray<{ weightIh: Float32Array; weightHh: Float32Array; biasIh: Float32Array; biasHh: Float32Array }>,
+    head: { weight: Float32Array; bias: Float32Array } | null,
+    isa: string,
+  ) => NativeNetworkHandle;
+  /** ISAs this CPU runs, best first; the last is always 'baseline'. */
+  readonly supportedIsas: readonly string[];
+  /** ISAs this build has kernels for (some may not run on this CPU). */
+  readonly knownIsas: readonly string[];
+}
+
+export type AddonLoad = { readonly addon: NativeAddon } | { readonly error: string };
+
+// build/ is two levels up from src/engine when run by tsx, three from dist/src/engine once compiled.
+const CANDIDATES = ['../../build/Release/rnn_native.node', '../../../build/Release/rnn_native.node'];
+
+let loaded: AddonLoad | undefined;
+
+/** The addon, loaded once; or why it is not there. */
+export function loadNativeAddon(): AddonLoad {
+  if (loaded !== undefined) return loaded;
+  const paths = CANDIDATES.map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
+  const path = paths.find((candidate) => existsSync(candidate));
+  if (path === undefined) {
+    loaded = { error: 'the native addon is not built (no build/Release/rnn_native.node; `npm ci` builds it where g++ exists)' };
+    return loaded;
+  }
+  try {
+    loaded = { addon: createRequire(import.meta.url)(path) as NativeAddon };
+  } catch (error) {
+    loaded = { error: `the native addon at ${path} failed to load: ${(error as Error).message}` };
+  }
+  return loaded;
+}
