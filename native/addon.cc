@@ -4,6 +4,7 @@
 // used through their data pointers: no copy in, no copy out.
 #include <napi.h>
 
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,7 +103,55 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   std::unique_ptr<rnn::Network> network_;
 };
 
+double threadSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+const rnn::KernelTable& tableArg(const Napi::Env& env, const Napi::Value& value) {
+  const rnn::KernelTable* table = rnn::tableByName(value.As<Napi::String>());
+  if (table == nullptr) throw Napi::Error::New(env, "instruction set not supported by this CPU");
+  return *table;
+}
+
+/** benchFmaPeak(isa): GFLOP/s of register-only FMAs on this thread (the bench's core peak). */
+Napi::Value BenchFmaPeak(const Napi::CallbackInfo& info) {
+  const rnn::KernelTable& table = tableArg(info.Env(), info[0]);
+  float sink = 0;
+  double best = 0;
+  for (int round = 0; round < 5; round++) {
+    const double start = threadSeconds();
+    const double flops = table.fmaPeak(20'000'000, &sink);
+    const double rate = flops / (threadSeconds() - start) / 1e9;
+    if (rate > best) best = rate;
+  }
+  return Napi::Number::New(info.Env(), best + 0 * sink);
+}
+
+/** benchGemm(isa, M, N, K): GFLOP/s of the engine's own gemm kernel on packed random data, best of 5. */
+Napi::Value BenchGemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const rnn::KernelTable& table = tableArg(env, info[0]);
+  const int M = intArg(env, info[1], "M"), N = intArg(env, info[2], "N"), K = intArg(env, info[3], "K");
+  const int panels = (N + rnn::PANEL - 1) / rnn::PANEL;
+  rnn::AlignedFloats A(static_cast<size_t>(M) * K), P(static_cast<size_t>(panels) * rnn::PANEL * K),
+      C(static_cast<size_t>(M) * panels * rnn::PANEL), bias(static_cast<size_t>(panels) * rnn::PANEL);
+  for (size_t i = 0; i < static_cast<size_t>(M) * K; i++) A.data()[i] = static_cast<float>(i % 7) * 0.01f;
+  for (size_t i = 0; i < static_cast<size_t>(panels) * rnn::PANEL * K; i++) P.data()[i] = static_cast<float>(i % 5) * 0.01f;
+  double best = 0;
+  for (int round = 0; round < 5; round++) {
+    const double start = threadSeconds();
+    table.gemm(C.data(), panels * rnn::PANEL, A.data(), K, P.data(), M, panels, K, bias.data(), 0);
+    const double rate = 2.0 * M * N * K / (threadSeconds() - start) / 1e9;
+    if (rate > best) best = rate;
+  }
+  return Napi::Number::New(env, best);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("benchFmaPeak", Napi::Function::New(env, BenchFmaPeak));
+  exports.Set("benchGemm", Napi::Function::New(env, BenchGemm));
   exports.Set("NativeNetwork", NativeNetwork::Define(env));
   Napi::Array supported = Napi::Array::New(env);
   const auto& tables = rnn::supportedTables();

@@ -35,6 +35,12 @@ struct KernelTable {
    */
   void (*gruCell)(const float* GX, const float* GR, int ldg, int B, int H, const float* hPrev, int ldp,
                   float* hOut, int ldh);
+  /**
+   * The bench's measure of the core's FP32 peak: `iterations` rounds of ACC_VECTORS independent
+   * vector FMAs held in registers (no memory traffic). Returns the flops done (and a value the
+   * compiler cannot discard, through *sink).
+   */
+  double (*fmaPeak)(long iterations, float* sink);
 };
 
 namespace baseline { extern const KernelTable table; }

@@ -36,6 +36,10 @@ export interface NativeAddon {
   readonly supportedIsas: readonly string[];
   /** ISAs this build has kernels for (some may not run on this CPU). */
   readonly knownIsas: readonly string[];
+  /** Bench only: GFLOP/s of register-only FMAs on one ISA (the core's FP32 peak). */
+  benchFmaPeak(isa: string): number;
+  /** Bench only: GFLOP/s of the engine's gemm kernel on an M x N x K product. */
+  benchGemm(isa: string, M: number, N: number, K: number): number;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon } | { readonly error: string };
