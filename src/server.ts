@@ -3,10 +3,14 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { defaultEngine } from './engine/index.js';
 
 const config = loadConfig();
+// Resolved before any model loads: RNN_ENGINE=native without the addon stops the start here.
+const engine = defaultEngine();
 const app = await buildApp({ config });
 
+app.log.info({ engine: engine.engine, isa: engine.isa }, engine.reason);
 const models = app.inference.listModels();
 if (models.length === 0) app.log.warn({ modelsDir: config.modelsDir }, 'no model packages found: /readyz answers 503');
 for (const model of models) {

@@ -147,6 +147,9 @@ export class InferenceService {
     this.store.onExpired((model) => this.metrics.sessionsExpired.inc({ model }));
     bindActiveSessionsGauge(this.metrics, this.store);
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
+    for (const { network } of this.registry.list()) {
+      if (network?.engine !== undefined) this.metrics.engineInfo.set({ engine: network.engine.name, isa: network.engine.isa }, 1);
+    }
   }
 
   listModels(): ModelInfo[] {
