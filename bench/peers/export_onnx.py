@@ -4,7 +4,7 @@ Run by bench/peers/onnx-models.ts with /usr/bin/python3 (Debian's python3-torch 
     python3 export_onnx.py MANIFEST.json
 The manifest lists models {name, architecture, input_size, hidden_size, weights: {tensor: file}}
 whose weight files are raw little-endian float32 in PyTorch's layout (weight_ih_l0, weight_hh_l0,
-bias_ih_l0, bias_hh_l0); each becomes <name>.onnx beside the manifest, with dynamic sequence and
+bias_ih_l0, bias_hh_l0; optionally head: {weight, bias} of a Linear on every output); each becomes <name>.onnx beside the manifest, with dynamic sequence and
 batch axes: inputs x (T, B, I), h0 (1, B, H) and for lstm c0. It also writes matmul_1024.onnx
 (one 1024 x 1024 x 1024 MatMul), the bench's measure of the core's FP32 peak.
 """
@@ -19,17 +19,18 @@ from onnx import TensorProto, helper
 
 
 class Step(torch.nn.Module):
-    def __init__(self, rnn, lstm):
+    def __init__(self, rnn, lstm, head):
         super().__init__()
         self.rnn = rnn
         self.lstm = lstm
+        self.head = head
 
     def forward(self, x, h0, c0=None):
         if self.lstm:
             y, (h, c) = self.rnn(x, (h0, c0))
-            return y, h, c
+            return (self.head(y) if self.head is not None else y), h, c
         y, h = self.rnn(x, h0)
-        return y, h
+        return (self.head(y) if self.head is not None else y), h
 
 
 def export(model, out_dir):
@@ -41,8 +42,15 @@ def export(model, out_dir):
             values = np.fromfile(os.path.join(out_dir, file), dtype="<f4")
             param = getattr(rnn, name)
             param.copy_(torch.from_numpy(values.reshape(param.shape)))
+    head = None
+    if "head" in model:
+        head = torch.nn.Linear(H, model["output_size"])
+        with torch.no_grad():
+            for name, file in model["head"].items():
+                values = np.fromfile(os.path.join(out_dir, file), dtype="<f4")
+                getattr(head, name).copy_(torch.from_numpy(values.reshape(getattr(head, name).shape)))
     lstm = arch == "lstm"
-    module = Step(rnn, lstm).eval()
+    module = Step(rnn, lstm, head).eval()
     x = torch.zeros(3, 2, I)
     h0 = torch.zeros(1, 2, H)
     args = (x, h0, torch.zeros(1, 2, H)) if lstm else (x, h0)

@@ -45,7 +45,7 @@ export interface OnnxModel {
 }
 
 /**
- * Exports every model (single layer, no head) and the 1024 MatMul; returns the cache folder.
+ * Exports every model (single layer, optionally a Linear head) and the 1024 MatMul; returns the cache folder.
  * Skips the export when the folder already holds the same weights' models.
  */
 export function exportOnnxModels(models: readonly OnnxModel[]): string {
@@ -54,7 +54,8 @@ export function exportOnnxModels(models: readonly OnnxModel[]): string {
     hash.update(m.name);
     for (const layer of m.weights.layers) for (const t of Object.values(layer)) hash.update(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
   }
-  hash.update('export_onnx.py v1');
+  for (const m of models) if (m.weights.head !== undefined) hash.update(new Uint8Array(m.weights.head.weight.buffer));
+  hash.update('export_onnx.py v2');
   const dir = join(here, '..', '..', 'node_modules', '.cache', 'rnn-serve-bench', hash.digest('hex').slice(0, 16));
   if (existsSync(join(dir, 'matmul_1024.onnx'))) return dir;
   mkdirSync(dir, { recursive: true });
@@ -62,12 +63,19 @@ export function exportOnnxModels(models: readonly OnnxModel[]): string {
     models: models.map((m) => {
       const [layer] = m.weights.layers;
       const files: Record<string, string> = {};
+      const write = (file: string, values: Float32Array): string => {
+        writeFileSync(join(dir, file), new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+        return file;
+      };
+      const head = m.weights.head === undefined ? {} : {
+        output_size: m.spec.outputSize,
+        head: { weight: write(`${m.name}.head_weight.f32`, m.weights.head.weight), bias: write(`${m.name}.head_bias.f32`, m.weights.head.bias) },
+      };
       for (const [tensor, values] of [['weight_ih_l0', layer.weightIh], ['weight_hh_l0', layer.weightHh],
         ['bias_ih_l0', layer.biasIh], ['bias_hh_l0', layer.biasHh]] as const) {
-        files[tensor] = `${m.name}.${tensor}.f32`;
-        writeFileSync(join(dir, files[tensor]), new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+        files[tensor] = write(`${m.name}.${tensor}.f32`, values);
       }
-      return { name: m.name, architecture: m.spec.architecture, input_size: m.spec.inputSize, hidden_size: m.spec.hiddenSize, weights: files };
+      return { name: m.name, architecture: m.spec.architecture, input_size: m.spec.inputSize, hidden_size: m.spec.hiddenSize, weights: files, ...head };
     }),
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
