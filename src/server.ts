@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { defaultEngine } from './engine/index.js';
 
+(await import('./env-file.js')).applyEnvFile('.env'); // before loadConfig: .env fills in what the environment leaves unset
 const config = loadConfig();
 // Resolved before any model loads: RNN_ENGINE=native without the addon stops the start here.
 const engine = defaultEngine();

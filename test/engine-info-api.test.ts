@@ -2,16 +2,18 @@
 // model) and the rnn_engine_info Prometheus metric; both name the engine this process selected
 // (RNN_ENGINE / RNN_ENGINE_ISA, see src/engine/engine-selection.ts).
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { defaultEngine } from '../src/engine/index.js';
 import { buildTestApp } from './helpers/app.js';
-
-const MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
+import { bundledModelsOnly } from './helpers/bundled-models.js';
 
 test('models route and /metrics show the engine and ISA running the models', async (t) => {
-  const app = await buildTestApp({ MODELS_DIR });
-  t.after(() => app.close());
+  const models = bundledModelsOnly();
+  const app = await buildTestApp({ MODELS_DIR: models.dir });
+  t.after(async () => {
+    await app.close();
+    models.cleanup();
+  });
   const { engine, isa } = defaultEngine();
 
   const list = (await app.inject('/v1/models')).json() as { models: { name: string; status: string }[] };

@@ -1,11 +1,9 @@
-// Every golden case (the shared PyTorch fixtures when ../shared exists, and every bundled model's
-// cases.json) on the native engine with each ISA this CPU runs forced in turn: whole sequences,
+// Every golden case (the project's PyTorch fixtures in test/fixtures/pytorch, every bundled model's
+// cases.json, and the shared fixtures when ../shared exists) on the native engine with each ISA this CPU runs forced in turn: whole sequences,
 // one element at a time, and all cases batched together. (fixtures.test.ts runs them on the
 // default engine and on the reference; CI runs the suite with RNN_ENGINE=wasm and =native.)
 
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { loadNativeAddon } from '../src/engine/native-addon.js';
 import { createNativeNetwork } from '../src/engine/native-network.js';
@@ -18,15 +16,18 @@ import {
   checkCasesBatched,
   listPackageDirs,
   readCaseFile,
+  sharedFixturesDir,
 } from './helpers/fixtures.js';
+import { bundledModelDirs } from './helpers/bundled-models.js';
 
 const load = loadNativeAddon();
 const addon = 'addon' in load ? load.addon : undefined;
-const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
-
-const packages = [FIXTURES_DIR, BUNDLED_MODELS_DIR]
-  .filter((root) => existsSync(root))
-  .flatMap((root) => listPackageDirs(root).map((dir) => ({ dir, name: join(basename(root), basename(dir)) })));
+const SHARED_FIXTURES_DIR = sharedFixturesDir();
+const packages = [
+  ...listPackageDirs(FIXTURES_DIR).map((dir) => ({ dir, name: join('pytorch', basename(dir)) })),
+  ...bundledModelDirs().map((dir) => ({ dir, name: join('models', basename(dir)) })),
+  ...(SHARED_FIXTURES_DIR === undefined ? [] : listPackageDirs(SHARED_FIXTURES_DIR).map((dir) => ({ dir, name: join('shared', basename(dir)) }))),
+];
 
 // Without the addon (no C++ toolchain) there is nothing native to check: native-engine.test.ts
 // then tests the fallback.
