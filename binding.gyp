@@ -34,7 +34,7 @@
           "target_name": "kernels_avx2",
           "type": "static_library",
           "sources": ["native/kernels-avx2.cc"],
-          "cflags_cc": ["-mavx2", "-mfma"],
+          "cflags_cc": ["-mavx2", "-mfma", "-mf16c"],
         },
         {
           "target_name": "kernels_avx512",

@@ -12,6 +12,7 @@
 import { createWasmNetwork, gateCount, selectEngine, stateSize } from '../src/engine/index.js';
 import type { Architecture, NetworkSpec, NetworkWeights, RecurrentNetwork } from '../src/engine/index.js';
 import { loadNativeAddon } from '../src/engine/native-addon.js';
+import { createNativeNetwork } from '../src/engine/native-network.js';
 import { randomFloats, randomWeights, seededRandom } from '../src/engine/random-weights.js';
 import { exportOnnxModels, loadOrt, SINGLE_THREAD } from './peers/onnx-models.js';
 import type { OrtSession, OrtTensor } from './peers/onnx-models.js';
@@ -31,6 +32,21 @@ const WARMUP_MS = Number(process.env.WARMUP_MS ?? 100);
 const ROUND_MS = Number(process.env.ROUND_MS ?? 100);
 const ROUNDS = 5;
 const WITH_WASM = process.env.BENCH_WASM !== '0';
+/** Models also run with weights rounded to f16 (as a package stored in f16 would load), kept 16-bit. */
+const F16_MODELS = ['lstm_256_512', 'gru_256_512', 'lstm_128_256'];
+const F16_CASES = CASES.filter((c) => c.label !== 'step B=64');
+
+/** The nearest IEEE half of v (as a float32: exact), for weights of the magnitudes used here. */
+function roundToHalf(v: number): number {
+  if (v === 0) return 0;
+  const step = 2 ** (Math.max(Math.floor(Math.log2(Math.abs(v))), -14) - 10);
+  return Math.round(v / step) * step;
+}
+
+function halfWeights(weights: NetworkWeights): NetworkWeights {
+  const round = (t: Float32Array): Float32Array => t.map(roundToHalf);
+  return { layers: weights.layers.map((l) => ({ ...l, weightIh: round(l.weightIh), weightHh: round(l.weightHh) })) };
+}
 
 /**
  * Seconds per call of `run`, from the process's CPU time (every thread, so onnxruntime's own
@@ -99,7 +115,9 @@ async function main(): Promise<void> {
     const spec = makeSpec(architecture, I, H);
     return { name: `${architecture}_${I}_${H}`, spec, weights: randomWeights(spec, 1) as NetworkWeights };
   }));
-  const dir = exportOnnxModels(models);
+  const f16Models = models.filter((m) => F16_MODELS.includes(m.name))
+    .map((m) => ({ name: `${m.name}_f16`, spec: m.spec, weights: halfWeights(m.weights) }));
+  const dir = exportOnnxModels([...models, ...f16Models]);
   console.log(`uptime load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   const matmul = await ort.InferenceSession.create(join(dir, 'matmul_1024.onnx'), SINGLE_THREAD);
@@ -128,6 +146,22 @@ async function main(): Promise<void> {
     }
   }
 
+  // f16 weights: the native engine keeps them in 16 bits (same results as float32 storage).
+  const f16Rows: { model: string; c: Case; f16: number; f32: number; ort: number; types: string }[] = [];
+  for (const { name, spec, weights } of f16Models) {
+    const kept = createNativeNetwork(load.addon, spec, weights, { isa: native.isa, maxBatch: 64 });
+    const plain = createNativeNetwork(load.addon, spec, weights, { isa: native.isa, maxBatch: 64, weightStorage: 'f32' });
+    const session = await ort.InferenceSession.create(join(dir, `${name}.onnx`), SINGLE_THREAD);
+    for (const c of F16_CASES) {
+      f16Rows.push({
+        model: name, c, types: kept.weightTypes,
+        f16: await secondsPerCall(ourCall(kept, c)),
+        f32: await secondsPerCall(ourCall(plain, c)),
+        ort: await secondsPerCall(ortCall(ort, session, spec, c)),
+      });
+    }
+  }
+
   const us = (s: number): string => (s * 1e6).toFixed(s < 1e-4 ? 2 : 0);
   console.log(`\nnative engine: ${native.isa} kernels; onnxruntime-node 1.30 (MLAS), 1 intra-op thread`);
   console.log(`core FP32 peak (${native.isa} FMAs in registers, 1 thread): ${peakGflops.toFixed(1)} GFLOP/s; ` +
@@ -138,6 +172,12 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.model} | ${r.c.label} | ${us(r.native)} | ${r.wasm === undefined ? '' : us(r.wasm)} | ${us(r.ort)} | ` +
       `${(r.flops / r.native / 1e9).toFixed(1)} | **${(r.ort / r.native).toFixed(2)}x** | ${r.wasm === undefined ? '' : `${(r.ort / r.wasm).toFixed(2)}x`} |`);
+  }
+  console.log('\nWeights stored as f16 (values exact in f16), kept 16-bit by the native engine:\n');
+  console.log('| model | case | native f16 us | native f32-stored us | onnxruntime us | f32 / f16 | ort / native f16 |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of f16Rows) {
+    console.log(`| ${r.model} (${r.types}) | ${r.c.label} | ${us(r.f16)} | ${us(r.f32)} | ${us(r.ort)} | ${(r.f32 / r.f16).toFixed(2)}x | **${(r.ort / r.f16).toFixed(2)}x** |`);
   }
   console.log('\nB=64 one step at H=512, share of the peak:');
   for (const r of rows.filter((row) => row.c.B === 64 && row.model.endsWith('_512'))) {

@@ -31,7 +31,8 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeNetwork",
                        {InstanceMethod("step", &NativeNetwork::Step), InstanceMethod("run", &NativeNetwork::Run),
-                        InstanceAccessor("isa", &NativeNetwork::Isa, nullptr)});
+                        InstanceAccessor("isa", &NativeNetwork::Isa, nullptr),
+                        InstanceAccessor("weightTypes", &NativeNetwork::WeightTypes, nullptr)});
   }
 
   /**
@@ -59,6 +60,10 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
                              : activation == "sigmoid" ? rnn::OutputActivation::sigmoid
                                                        : rnn::OutputActivation::identity;
     shape.maxBatch = intArg(env, s.Get("maxBatch"), "maxBatch");
+    const Napi::Value storage = s.Get("weightStorage");
+    shape.weightStorage = storage.IsString() && storage.As<Napi::String>().Utf8Value() == "f32"
+                              ? rnn::WeightStorage::f32
+                              : rnn::WeightStorage::automatic;
 
     const Napi::Array layers = info[1].As<Napi::Array>();
     std::vector<rnn::LayerSource> sources;
@@ -99,6 +104,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   }
 
   Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), network_->kernels().isa); }
+  Napi::Value WeightTypes(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), network_->weightTypes()); }
 
   std::unique_ptr<rnn::Network> network_;
 };

@@ -27,6 +27,7 @@ X86Features detectX86() {
   unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
   const bool fma = (ecx >> 12) & 1;
+  const bool f16c = (ecx >> 29) & 1;
   const bool osxsave = (ecx >> 27) & 1;
   const bool avx = (ecx >> 28) & 1;
   if (!osxsave || !avx) return f;
@@ -36,7 +37,7 @@ X86Features detectX86() {
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
   const bool avx2 = (ebx >> 5) & 1;
   const bool avx512f = (ebx >> 16) & 1;
-  f.avx2Fma = ymmSaved && avx2 && fma;
+  f.avx2Fma = ymmSaved && avx2 && fma && f16c;
   f.avx512 = f.avx2Fma && zmmSaved && avx512f;
   return f;
 }

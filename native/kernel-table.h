@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace rnn {
 
@@ -25,6 +26,16 @@ struct KernelTable {
    */
   void (*gemm)(float* C, int ldc, const float* A, int lda, const float* P, int M, int panels, int K,
                const float* S, int lds);
+  /**
+   * The same product over weights kept as IEEE half (f16) or bfloat16 panels, widened to float in
+   * registers. Used only for weights whose every value is exactly representable so (a package
+   * stored in f16 or bf16): the widened values are the float32 ones, so the bits are gemm's, and
+   * the weights cost half the memory traffic.
+   */
+  void (*gemmF16)(float* C, int ldc, const float* A, int lda, const uint16_t* P, int M, int panels, int K,
+                  const float* S, int lds);
+  void (*gemmBf16)(float* C, int ldc, const float* A, int lda, const uint16_t* P, int M, int panels, int K,
+                   const float* S, int lds);
   /** Elman: h = tanh(g) or max(g, 0), B rows. */
   void (*rnnCell)(const float* G, int ldg, int B, int H, float* h, int ldh, bool relu);
   /** LSTM, gates i f g o: c = fma(f, c, i*g) in place, h = o * tanh(c). */

@@ -1,6 +1,6 @@
 // AVX2 + FMA kernels: two ymm registers per panel row of 16 floats. Compiled with -mavx2 -mfma
-// only (binding.gyp target kernels_avx2); reached only when cpuid reports AVX2 and FMA and the OS
-// saves ymm state (cpu-features.cc).
+// -mf16c only (binding.gyp target kernels_avx2); reached only when cpuid reports AVX2, FMA and
+// F16C and the OS saves ymm state (cpu-features.cc).
 #include <immintrin.h>
 
 #include "kernel-table.h"
@@ -30,6 +30,11 @@ static inline vf vloadn(const float* p, int n) { return _mm256_maskload_ps(p, fi
 static inline void vstore(float* p, vf v) { _mm256_storeu_ps(p, v); }
 static inline void vstoren(float* p, vf v, int n) { _mm256_maskstore_ps(p, firstLanes(n), v); }
 static inline vf vset1(float x) { return _mm256_set1_ps(x); }
+static inline vf vloadF16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+static inline vf vloadBf16(const uint16_t* p) {
+  const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
 static inline vf vsub(vf a, vf b) { return _mm256_sub_ps(a, b); }

@@ -22,6 +22,11 @@ static inline vf vloadn(const float* p, int n) { return _mm512_maskz_loadu_ps(fi
 static inline void vstore(float* p, vf v) { _mm512_storeu_ps(p, v); }
 static inline void vstoren(float* p, vf v, int n) { _mm512_mask_storeu_ps(p, firstLanes(n), v); }
 static inline vf vset1(float x) { return _mm512_set1_ps(x); }
+static inline vf vloadF16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+static inline vf vloadBf16(const uint16_t* p) {
+  const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+}
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline vf vsub(vf a, vf b) { return _mm512_sub_ps(a, b); }

@@ -3,6 +3,9 @@
 // they give the same bits as the SIMD kernels. Compiled with no ISA flag: safe on any CPU of the
 // architecture.
 #include <cmath>
+#include <cstring>
+
+#include "half-float.h"
 
 #include "kernel-table.h"
 
@@ -21,6 +24,8 @@ static inline vf vloadn(const float* p, int) { return *p; }
 static inline void vstore(float* p, vf v) { *p = v; }
 static inline void vstoren(float* p, vf v, int) { *p = v; }
 static inline vf vset1(float x) { return x; }
+static inline vf vloadF16(const uint16_t* p) { return rnn::halfToFloat(*p); }
+static inline vf vloadBf16(const uint16_t* p) { return rnn::bfloat16ToFloat(*p); }
 static inline vf vfma(vf a, vf b, vf c) { return std::fma(a, b, c); }
 static inline vf vadd(vf a, vf b) { return a + b; }
 static inline vf vsub(vf a, vf b) { return a - b; }

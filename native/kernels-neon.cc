@@ -29,6 +29,8 @@ static inline void vstoren(float* p, vf v, int n) {
   for (int i = 0; i < n; i++) p[i] = lanes[i];
 }
 static inline vf vset1(float x) { return vdupq_n_f32(x); }
+static inline vf vloadF16(const uint16_t* p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
+static inline vf vloadBf16(const uint16_t* p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
 static inline vf vfma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 static inline vf vadd(vf a, vf b) { return vaddq_f32(a, b); }
 static inline vf vsub(vf a, vf b) { return vsubq_f32(a, b); }

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <new>
 
+#include "half-float.h"
+
 namespace rnn {
 
 namespace {
@@ -20,17 +22,60 @@ int gateCount(Architecture a) { return a == Architecture::lstm ? 4 : a == Archit
 int panelCount(int rows) { return (rows + PANEL - 1) / PANEL; }
 
 /** W (N x K, row-major) into panels of 16 rows: panel p, column k holds W[16p..16p+15][k]. */
-void packPanels(float* dst, const float* W, int N, int K) {
+template <typename T, typename Convert>
+void packPanels(T* dst, const float* W, int N, int K, Convert convert) {
   const int panels = panelCount(N);
   for (int p = 0; p < panels; p++) {
     for (int k = 0; k < K; k++) {
-      float* out = dst + (static_cast<size_t>(p) * K + k) * PANEL;
+      T* out = dst + (static_cast<size_t>(p) * K + k) * PANEL;
       for (int c = 0; c < PANEL; c++) {
         const int row = p * PANEL + c;
-        out[c] = row < N ? W[static_cast<size_t>(row) * K + k] : 0.0f;
+        out[c] = row < N ? convert(W[static_cast<size_t>(row) * K + k]) : T{0};
       }
     }
   }
+}
+
+/** Whether every value of W is exactly a value of the 16-bit type (so storing it so loses nothing). */
+template <typename Exact>
+bool allExact(const float* W, size_t count, Exact exact) {
+  uint16_t unused;
+  for (size_t i = 0; i < count; i++) {
+    if (!exact(W[i], &unused)) return false;
+  }
+  return true;
+}
+
+PackedWeight packWeight(const float* W, int N, int K, WeightStorage storage) {
+  PackedWeight packed;
+  const size_t count = static_cast<size_t>(N) * K;
+  const size_t padded = static_cast<size_t>(panelCount(N)) * PANEL * K;
+  if (storage == WeightStorage::automatic && allExact(W, count, exactBfloat16)) {
+    packed.type = WeightType::bf16;
+    packed.panels = AlignedBytes(padded * sizeof(uint16_t));
+    packPanels(static_cast<uint16_t*>(packed.panels.bytes()), W, N, K, [](float v) {
+      uint16_t b = 0;
+      exactBfloat16(v, &b);
+      return b;
+    });
+  } else if (storage == WeightStorage::automatic && allExact(W, count, exactHalf)) {
+    packed.type = WeightType::f16;
+    packed.panels = AlignedBytes(padded * sizeof(uint16_t));
+    packPanels(static_cast<uint16_t*>(packed.panels.bytes()), W, N, K, [](float v) {
+      uint16_t h = 0;
+      exactHalf(v, &h);
+      return h;
+    });
+  } else {
+    packed.type = WeightType::f32;
+    packed.panels = AlignedBytes(padded * sizeof(float));
+    packPanels(static_cast<float*>(packed.panels.bytes()), W, N, K, [](float v) { return v; });
+  }
+  return packed;
+}
+
+const char* typeName(WeightType type) {
+  return type == WeightType::f16 ? "f16" : type == WeightType::bf16 ? "bf16" : "f32";
 }
 
 /** softmax in place, as the wasm engine's JS does it: double inside, shifted by the row maximum. */
@@ -61,15 +106,46 @@ void sigmoidRow(float* v, int n) {
 
 }  // namespace
 
-AlignedFloats::AlignedFloats(size_t count) {
-  const size_t bytes = ((count + SLACK) * sizeof(float) + 63) / 64 * 64;
+AlignedBytes::AlignedBytes(size_t count) {
+  const size_t bytes = (count + SLACK * sizeof(float) + 63) / 64 * 64;
   void* p = std::aligned_alloc(64, bytes);
   if (p == nullptr) throw std::bad_alloc();
   std::memset(p, 0, bytes);
-  data_.reset(static_cast<float*>(p));
+  data_.reset(p);
 }
 
-void AlignedFloats::Free::operator()(float* p) const { std::free(p); }
+void AlignedBytes::Free::operator()(void* p) const { std::free(p); }
+
+void Network::gemm(float* C, int ldc, const float* A, int lda, const PackedWeight& W, int M, int panels, int K,
+                   const float* S, int lds) const {
+  switch (W.type) {
+    case WeightType::f16:
+      kernels_->gemmF16(C, ldc, A, lda, static_cast<const uint16_t*>(W.panels.bytes()), M, panels, K, S, lds);
+      break;
+    case WeightType::bf16:
+      kernels_->gemmBf16(C, ldc, A, lda, static_cast<const uint16_t*>(W.panels.bytes()), M, panels, K, S, lds);
+      break;
+    case WeightType::f32:
+      kernels_->gemm(C, ldc, A, lda, static_cast<const float*>(W.panels.bytes()), M, panels, K, S, lds);
+      break;
+  }
+}
+
+std::string Network::weightTypes() const {
+  bool used[3] = {false, false, false};
+  for (const PackedLayer& layer : layers_) {
+    used[static_cast<int>(layer.weightIh.type)] = true;
+    used[static_cast<int>(layer.weightHh.type)] = true;
+  }
+  if (shape_.hasHead) used[static_cast<int>(headWeight_.type)] = true;
+  std::string out;
+  for (WeightType type : {WeightType::f32, WeightType::f16, WeightType::bf16}) {
+    if (!used[static_cast<int>(type)]) continue;
+    if (!out.empty()) out += ",";
+    out += typeName(type);
+  }
+  return out;
+}
 
 Network::Network(const Shape& shape, const KernelTable* kernels, const std::vector<LayerSource>& layers,
                  const float* headWeight, const float* headBias)
@@ -88,12 +164,10 @@ Network::Network(const Shape& shape, const KernelTable* kernels, const std::vect
     PackedLayer& layer = layers_[k];
     const LayerSource& src = layers[k];
     layer.inputWidth = k == 0 ? I : H;
-    layer.weightIh = AlignedFloats(static_cast<size_t>(ldGates_) * layer.inputWidth);
-    layer.weightHh = AlignedFloats(static_cast<size_t>(ldGates_) * H);
+    layer.weightIh = packWeight(src.weightIh, N_, layer.inputWidth, shape.weightStorage);
+    layer.weightHh = packWeight(src.weightHh, N_, H, shape.weightStorage);
     layer.biasInput = AlignedFloats(ldGates_);
     layer.biasRecurrent = AlignedFloats(ldGates_);
-    packPanels(layer.weightIh.data(), src.weightIh, N_, layer.inputWidth);
-    packPanels(layer.weightHh.data(), src.weightHh, N_, H);
     // b_ih + b_hh folded wherever the cell allows it; GRU's n block keeps b_hn inside r * (...).
     const int separateFrom = shape.architecture == Architecture::gru ? 2 * H : N_;
     for (int j = 0; j < N_; j++) {
@@ -106,9 +180,8 @@ Network::Network(const Shape& shape, const KernelTable* kernels, const std::vect
     }
   }
   if (shape.hasHead) {
-    headWeight_ = AlignedFloats(static_cast<size_t>(ldY_) * H);
+    headWeight_ = packWeight(headWeight, O, H, shape.weightStorage);
     headBias_ = AlignedFloats(ldY_);
-    packPanels(headWeight_.data(), headWeight, O, H);
     std::memcpy(headBias_.data(), headBias, sizeof(float) * O);
     y_ = AlignedFloats(rows * ldY_);
   }
@@ -124,16 +197,16 @@ void Network::recur(const PackedLayer& layer, int B, float* gates, const float* 
   const KernelTable& k = *kernels_;
   switch (shape_.architecture) {
     case Architecture::gru:
-      k.gemm(recurrent_.data(), ldGates_, hPrev, ldPrev, layer.weightHh.data(), B, panels_, H,
+      gemm(recurrent_.data(), ldGates_, hPrev, ldPrev, layer.weightHh, B, panels_, H,
              layer.biasRecurrent.data(), 0);
       k.gruCell(gates, recurrent_.data(), ldGates_, B, H, hPrev, ldPrev, hOut, ldOut);
       break;
     case Architecture::lstm:
-      k.gemm(gates, ldGates_, hPrev, ldPrev, layer.weightHh.data(), B, panels_, H, gates, ldGates_);
+      gemm(gates, ldGates_, hPrev, ldPrev, layer.weightHh, B, panels_, H, gates, ldGates_);
       k.lstmCell(gates, ldGates_, B, H, hOut, ldOut, c, ldC);
       break;
     case Architecture::rnn:
-      k.gemm(gates, ldGates_, hPrev, ldPrev, layer.weightHh.data(), B, panels_, H, gates, ldGates_);
+      gemm(gates, ldGates_, hPrev, ldPrev, layer.weightHh, B, panels_, H, gates, ldGates_);
       k.rnnCell(gates, ldGates_, B, H, hOut, ldOut, shape_.relu);
       break;
   }
@@ -144,7 +217,7 @@ void Network::emitOutputs(int B, const float* h, int ldH, float* outputs) {
   const float* src = h;
   int ld = ldH;
   if (shape_.hasHead) {
-    kernels_->gemm(y_.data(), ldY_, h, ldH, headWeight_.data(), B, headPanels_, shape_.hiddenSize, headBias_.data(), 0);
+    gemm(y_.data(), ldY_, h, ldH, headWeight_, B, headPanels_, shape_.hiddenSize, headBias_.data(), 0);
     src = y_.data();
     ld = ldY_;
   }
@@ -166,7 +239,7 @@ void Network::stepBatch(int B, const float* x, float* states, float* outputs) {
     float* c = states + static_cast<size_t>(L + k) * H;
     // Layer k > 0 reads layer k-1's new h from the same rows of the caller's states.
     const float* input = k == 0 ? x : h - H;
-    kernels_->gemm(gates, ldGates_, input, k == 0 ? I : S_, layer.weightIh.data(), B, panels_, layer.inputWidth,
+    gemm(gates, ldGates_, input, k == 0 ? I : S_, layer.weightIh, B, panels_, layer.inputWidth,
                    layer.biasInput.data(), 0);
     recur(layer, B, gates, h, S_, h, S_, c, S_);
   }
@@ -186,7 +259,7 @@ void Network::runSequence(const float* inputs, int steps, float* state, float* o
       float* hState = state + static_cast<size_t>(k) * H;
       float* c = state + static_cast<size_t>(L + k) * H;
       // The whole chunk's input projection as one product, then only h_{t-1} . W_hh^T per element.
-      kernels_->gemm(gates, ldGates_, input, ldInput, layer.weightIh.data(), n, panels_, layer.inputWidth,
+      gemm(gates, ldGates_, input, ldInput, layer.weightIh, n, panels_, layer.inputWidth,
                      layer.biasInput.data(), 0);
       for (int t = 0; t < n; t++) {
         const float* hPrev = t == 0 ? hState : hSeq + static_cast<size_t>(t - 1) * H;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kernel-table.h"
@@ -14,6 +15,9 @@ namespace rnn {
 
 enum class Architecture { rnn, lstm, gru };
 enum class OutputActivation { identity, softmax, sigmoid };
+/** auto: a weight matrix whose every value is exactly a half (or bfloat16) is kept in 16 bits. */
+enum class WeightStorage { automatic, f32 };
+enum class WeightType { f32, f16, bf16 };
 
 struct Shape {
   Architecture architecture;
@@ -25,6 +29,7 @@ struct Shape {
   bool relu;
   OutputActivation outputActivation;
   int maxBatch;
+  WeightStorage weightStorage;
 };
 
 /** PyTorch layouts, row-major: weightIh (G*H) x inputWidth, weightHh (G*H) x H, biases G*H. */
@@ -38,18 +43,31 @@ struct LayerSource {
 /** runSequence projects at most this many elements per product (the wasm engine's chunk). */
 constexpr int SEQUENCE_CHUNK = 256;
 
-/** 64-byte aligned float storage, zero-filled, with slack after the end for whole-vector reads. */
-class AlignedFloats {
+/** 64-byte aligned storage, zero-filled, with slack after the end for whole-vector reads. */
+class AlignedBytes {
  public:
-  AlignedFloats() = default;
-  explicit AlignedFloats(size_t count);
-  float* data() const { return data_.get(); }
+  AlignedBytes() = default;
+  explicit AlignedBytes(size_t bytes);
+  void* bytes() const { return data_.get(); }
 
  private:
   struct Free {
-    void operator()(float* p) const;
+    void operator()(void* p) const;
   };
-  std::unique_ptr<float, Free> data_;
+  std::unique_ptr<void, Free> data_;
+};
+
+class AlignedFloats : public AlignedBytes {
+ public:
+  AlignedFloats() = default;
+  explicit AlignedFloats(size_t count) : AlignedBytes(count * sizeof(float)) {}
+  float* data() const { return static_cast<float*>(bytes()); }
+};
+
+/** One weight matrix packed in panels (kernel-table.h), as float32 or, when exact, in 16 bits. */
+struct PackedWeight {
+  WeightType type = WeightType::f32;
+  AlignedBytes panels;
 };
 
 class Network {
@@ -63,13 +81,20 @@ class Network {
   void runSequence(const float* inputs, int steps, float* state, float* outputs);
 
   const KernelTable& kernels() const { return *kernels_; }
+  /** The storage of every weight matrix, e.g. "f32" or "f16" or "f16,f32" (mixed). */
+  std::string weightTypes() const;
   int stateSize() const { return S_; }
 
  private:
   struct PackedLayer {
     int inputWidth;
-    AlignedFloats weightIh, weightHh, biasInput, biasRecurrent;
+    PackedWeight weightIh, weightHh;
+    AlignedFloats biasInput, biasRecurrent;
   };
+
+  /** C = S + A . W^T through the kernel for W's storage type. */
+  void gemm(float* C, int ldc, const float* A, int lda, const PackedWeight& W, int M, int panels, int K,
+            const float* S, int lds) const;
 
   void recur(const PackedLayer& layer, int B, float* gates, const float* hPrev, int ldPrev, float* hOut, int ldOut,
              float* c, int ldC);
@@ -79,7 +104,8 @@ class Network {
   const KernelTable* kernels_;
   int S_, N_, panels_, ldGates_, headPanels_, ldY_;
   std::vector<PackedLayer> layers_;
-  AlignedFloats headWeight_, headBias_;
+  PackedWeight headWeight_;
+  AlignedFloats headBias_;
   AlignedFloats gates_, recurrent_, y_, sequenceH_[2];
 };
 

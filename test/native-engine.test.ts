@@ -165,6 +165,46 @@ describe('native engine: every ISA gives the same bits', () => {
     }
   });
 
+  it('weights whose values are all f16 (or bf16) stay 16-bit, with the bits of float32 storage, on every ISA', () => {
+    const spec: NetworkSpec = {
+      architecture: 'lstm', nonlinearity: 'tanh', inputSize: 19, hiddenSize: 37, numLayers: 2,
+      hasHead: true, outputSize: 5, outputActivation: 'identity',
+    };
+    const random = seededRandom(21);
+    // Exact halves: 11-bit integers times 2^-14 (normal and subnormal halves among them).
+    const half = (n: number) => Float32Array.from({ length: n }, () => (Math.round((random() * 2 - 1) * 2047) / 16384) * (random() < 0.1 ? 1 / 64 : 1));
+    // Exact bfloat16: float32 values with the low 16 bits cleared.
+    const bfloat = (n: number) => {
+      const values = randomFloats(n, 0.4, random);
+      const bits = new Uint32Array(values.buffer);
+      for (let i = 0; i < bits.length; i++) bits[i] &= 0xffff0000;
+      return values;
+    };
+    const base = randomWeights(spec, 22);
+    const weights = {
+      layers: base.layers.map((layer, k) => ({
+        ...layer,
+        weightIh: k === 0 ? half(layer.weightIh.length) : bfloat(layer.weightIh.length),
+        weightHh: k === 0 ? bfloat(layer.weightHh.length) : half(layer.weightHh.length),
+      })),
+      head: base.head, // random float32: stays f32
+    };
+    let first: Run | undefined;
+    for (const isa of isas) {
+      const packed = createNativeNetwork(addon, spec, weights, { isa, maxBatch: 9 });
+      const plain = createNativeNetwork(addon, spec, weights, { isa, maxBatch: 9, weightStorage: 'f32' });
+      assert.equal(packed.weightTypes, 'f32,f16,bf16', `${isa}: storage`);
+      assert.equal(plain.weightTypes, 'f32', `${isa}: forced float32 storage`);
+      const a = exercise(packed, 5, 11, 9);
+      const b = exercise(plain, 5, 11, 9);
+      for (const key of ['outputs', 'state', 'batchOutputs', 'batchStates'] as const) {
+        assertSameBits(a[key], b[key], `${isa} 16-bit vs float32 storage: ${key}`);
+        if (first !== undefined) assertSameBits(a[key], first[key], `${isa} vs ${isas[0]}: ${key}`);
+      }
+      first ??= a;
+    }
+  });
+
   it('refuses an ISA this CPU does not run, and arrays of the wrong type', () => {
     const spec: NetworkSpec = {
       architecture: 'rnn', nonlinearity: 'tanh', inputSize: 2, hiddenSize: 3, numLayers: 1,

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 /** One loaded network of the addon (native/addon.cc). */
 export interface NativeNetworkHandle {
   readonly isa: string;
+  /** Storage of the packed weight matrices: "f32", "f16", "bf16", or several comma-separated. */
+  readonly weightTypes: string;
   step(batch: number, x: Float32Array, states: Float32Array, outputs: Float32Array): void;
   run(inputs: Float32Array, steps: number, state: Float32Array, outputs: Float32Array): void;
 }
@@ -23,6 +25,8 @@ export interface NativeShape {
   readonly relu: boolean;
   readonly outputActivation: string;
   readonly maxBatch: number;
+  /** auto (default): matrices whose values are all exactly f16 or bf16 stay 16-bit; f32: never. */
+  readonly weightStorage?: 'auto' | 'f32';
 }
 
 export interface NativeAddon {

@@ -16,6 +16,17 @@ const MAX_BATCH_LIMIT = 4096;
 export interface NativeNetworkOptions extends NetworkOptions {
   /** Kernel table by ISA name; one of addon.supportedIsas. */
   readonly isa: string;
+  /**
+   * auto (default): a weight matrix whose every value is exactly an f16 (or bf16), as when the
+   * package stores it so, is kept in 16 bits and widened in the kernels (same bits, half the
+   * memory traffic); f32: always float32 (tests compare the two).
+   */
+  readonly weightStorage?: 'auto' | 'f32';
+}
+
+export interface NativeRecurrentNetwork extends RecurrentNetwork {
+  /** Storage of the packed weight matrices: "f32", "f16", "bf16", or several comma-separated. */
+  readonly weightTypes: string;
 }
 
 export function createNativeNetwork(
@@ -23,7 +34,7 @@ export function createNativeNetwork(
   spec: NetworkSpec,
   weights: NetworkWeights,
   options: NativeNetworkOptions,
-): RecurrentNetwork {
+): NativeRecurrentNetwork {
   validateNetwork(spec, weights);
   const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
@@ -45,6 +56,7 @@ export function createNativeNetwork(
       relu: spec.nonlinearity === 'relu',
       outputActivation: spec.outputActivation,
       maxBatch,
+      weightStorage: options.weightStorage ?? 'auto',
     },
     weights.layers.map((layer) => ({ ...layer })),
     weights.head === undefined ? null : { ...weights.head },
@@ -69,6 +81,7 @@ export function createNativeNetwork(
     stateSize: S,
     maxBatch,
     engine: { name: 'native', isa: native.isa },
+    weightTypes: native.weightTypes,
     runSequence,
     stepBatch,
     embed: (tokens: ArrayLike<number>): Float32Array => embedTokens(spec, weights.embedding, tokens),
