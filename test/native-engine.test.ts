@@ -242,6 +242,17 @@ describe('engine selection (RNN_ENGINE, RNN_ENGINE_ISA)', () => {
     }
   });
 
+  it('the GRU variant with the reset gate before the product (which the native engine lacks) runs on wasm', () => {
+    const spec: NetworkSpec = {
+      architecture: 'gru', nonlinearity: 'tanh', inputSize: 3, hiddenSize: 4, numLayers: 1,
+      hasHead: false, outputSize: 4, outputActivation: 'identity', gruResetBeforeProduct: true,
+    };
+    const net = selectEngine('auto').create(spec, randomWeights(spec, 2));
+    assert.deepEqual(net.engine, { name: 'wasm', isa: 'simd128' });
+    const plain = selectEngine('auto').create({ ...spec, gruResetBeforeProduct: false }, randomWeights(spec, 2));
+    assert.equal(plain.engine?.name, addon === undefined ? 'wasm' : 'native');
+  });
+
   it('a forced ISA: any this CPU runs; unknown or unsupported ones are refused', () => {
     if (addon === undefined) {
       assert.throws(() => selectEngine('native', 'baseline'), /RNN_ENGINE=native but/);
