@@ -30,7 +30,7 @@ function wasmSelection(reason: string): EngineSelection {
  * (it can only force a lower one). Throws when RNN_ENGINE=native cannot be honoured.
  */
 export function selectEngine(choice: EngineChoice, isa = 'auto'): EngineSelection {
-  if (choice === 'wasm') return wasmSelection('RNN_ENGINE=wasm');
+  if (choice === 'wasm') return wasmSelection('RNN_ENGINE=wasm: WebAssembly SIMD engine');
   const load = loadNativeAddon();
   if ('error' in load) {
     if (choice === 'native') throw new Error(`RNN_ENGINE=native but ${load.error}`);
