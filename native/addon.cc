@@ -56,6 +56,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     shape.outputSize = intArg(env, s.Get("outputSize"), "outputSize");
     shape.hasHead = s.Get("hasHead").ToBoolean();
     shape.relu = s.Get("relu").ToBoolean();
+    shape.gruResetBefore = s.Get("gruResetBefore").ToBoolean();
     shape.outputActivation = activation == "softmax"   ? rnn::OutputActivation::softmax
                              : activation == "sigmoid" ? rnn::OutputActivation::sigmoid
                                                        : rnn::OutputActivation::identity;

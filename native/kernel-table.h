@@ -47,6 +47,15 @@ struct KernelTable {
   void (*gruCell)(const float* GX, const float* GR, int ldg, int B, int H, const float* hPrev, int ldp,
                   float* hOut, int ldh);
   /**
+   * GRU with the reset gate before the product (ONNX linear_before_reset=0), in two halves around
+   * the product GN = RH . W_hn^T. First: r = s(GX_r + GH_r), RH = r * hPrev. Second: z = s(GX_z +
+   * GH_z), n = tanh(GX_n + GN), h' = fma(z, hPrev - n, n). GX holds every bias (b_i + b_h folded).
+   */
+  void (*gruResetHidden)(const float* GX, const float* GH, int ldg, int B, int H, const float* hPrev, int ldp,
+                         float* RH, int ldr);
+  void (*gruResetBeforeCell)(const float* GX, const float* GH, int ldg, const float* GN, int ldn, int B, int H,
+                             const float* hPrev, int ldp, float* hOut, int ldh);
+  /**
    * The bench's measure of the core's FP32 peak: `iterations` rounds of ACC_VECTORS independent
    * vector FMAs held in registers (no memory traffic). Returns the flops done (and a value the
    * compiler cannot discard, through *sink).

@@ -136,6 +136,7 @@ std::string Network::weightTypes() const {
   for (const PackedLayer& layer : layers_) {
     used[static_cast<int>(layer.weightIh.type)] = true;
     used[static_cast<int>(layer.weightHh.type)] = true;
+    if (resetBefore_) used[static_cast<int>(layer.weightHn.type)] = true;
   }
   if (shape_.hasHead) used[static_cast<int>(headWeight_.type)] = true;
   std::string out;
@@ -157,6 +158,10 @@ Network::Network(const Shape& shape, const KernelTable* kernels, const std::vect
   ldGates_ = panels_ * PANEL;
   headPanels_ = panelCount(O);
   ldY_ = headPanels_ * PANEL;
+  resetBefore_ = shape.architecture == Architecture::gru && shape.gruResetBefore;
+  panelsRz_ = panelCount(2 * H);
+  panelsN_ = panelCount(H);
+  ldN_ = panelsN_ * PANEL;
   const size_t rows = static_cast<size_t>(shape.maxBatch > SEQUENCE_CHUNK ? shape.maxBatch : SEQUENCE_CHUNK);
 
   layers_.resize(L);
@@ -165,11 +170,17 @@ Network::Network(const Shape& shape, const KernelTable* kernels, const std::vect
     const LayerSource& src = layers[k];
     layer.inputWidth = k == 0 ? I : H;
     layer.weightIh = packWeight(src.weightIh, N_, layer.inputWidth, shape.weightStorage);
-    layer.weightHh = packWeight(src.weightHh, N_, H, shape.weightStorage);
+    if (resetBefore_) {
+      layer.weightHh = packWeight(src.weightHh, 2 * H, H, shape.weightStorage);
+      layer.weightHn = packWeight(src.weightHh + static_cast<size_t>(2) * H * H, H, H, shape.weightStorage);
+    } else {
+      layer.weightHh = packWeight(src.weightHh, N_, H, shape.weightStorage);
+    }
     layer.biasInput = AlignedFloats(ldGates_);
     layer.biasRecurrent = AlignedFloats(ldGates_);
     // b_ih + b_hh folded wherever the cell allows it; GRU's n block keeps b_hn inside r * (...).
-    const int separateFrom = shape.architecture == Architecture::gru ? 2 * H : N_;
+    // (With the reset gate before the product, b_hn sits outside r and folds like the others.)
+    const int separateFrom = shape.architecture == Architecture::gru && !resetBefore_ ? 2 * H : N_;
     for (int j = 0; j < N_; j++) {
       if (j < separateFrom) {
         layer.biasInput.data()[j] = src.biasIh[j] + src.biasHh[j];
@@ -187,6 +198,11 @@ Network::Network(const Shape& shape, const KernelTable* kernels, const std::vect
   }
   gates_ = AlignedFloats(rows * ldGates_);
   if (shape.architecture == Architecture::gru) recurrent_ = AlignedFloats(static_cast<size_t>(shape.maxBatch) * ldGates_);
+  if (resetBefore_) {
+    resetH_ = AlignedFloats(static_cast<size_t>(shape.maxBatch) * H);
+    candidate_ = AlignedFloats(static_cast<size_t>(shape.maxBatch) * ldN_);
+    zeroBias_ = AlignedFloats(ldGates_);
+  }
   sequenceH_[0] = AlignedFloats(static_cast<size_t>(SEQUENCE_CHUNK) * H);
   if (L > 1) sequenceH_[1] = AlignedFloats(static_cast<size_t>(SEQUENCE_CHUNK) * H);
 }
@@ -195,6 +211,13 @@ void Network::recur(const PackedLayer& layer, int B, float* gates, const float* 
                     int ldOut, float* c, int ldC) {
   const int H = shape_.hiddenSize;
   const KernelTable& k = *kernels_;
+  if (resetBefore_) {
+    gemm(recurrent_.data(), ldGates_, hPrev, ldPrev, layer.weightHh, B, panelsRz_, H, zeroBias_.data(), 0);
+    k.gruResetHidden(gates, recurrent_.data(), ldGates_, B, H, hPrev, ldPrev, resetH_.data(), H);
+    gemm(candidate_.data(), ldN_, resetH_.data(), H, layer.weightHn, B, panelsN_, H, zeroBias_.data(), 0);
+    k.gruResetBeforeCell(gates, recurrent_.data(), ldGates_, candidate_.data(), ldN_, B, H, hPrev, ldPrev, hOut, ldOut);
+    return;
+  }
   switch (shape_.architecture) {
     case Architecture::gru:
       gemm(recurrent_.data(), ldGates_, hPrev, ldPrev, layer.weightHh, B, panels_, H,

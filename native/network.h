@@ -27,6 +27,8 @@ struct Shape {
   int outputSize;
   bool hasHead;
   bool relu;
+  /** GRU only: the reset gate before the recurrent product (ONNX linear_before_reset=0). */
+  bool gruResetBefore;
   OutputActivation outputActivation;
   int maxBatch;
   WeightStorage weightStorage;
@@ -89,6 +91,8 @@ class Network {
   struct PackedLayer {
     int inputWidth;
     PackedWeight weightIh, weightHh;
+    /** GRU reset-before only: W_hn alone (weightHh then holds the r and z rows). */
+    PackedWeight weightHn;
     AlignedFloats biasInput, biasRecurrent;
   };
 
@@ -102,11 +106,13 @@ class Network {
 
   Shape shape_;
   const KernelTable* kernels_;
-  int S_, N_, panels_, ldGates_, headPanels_, ldY_;
+  int S_, N_, panels_, ldGates_, headPanels_, ldY_, panelsRz_, panelsN_, ldN_;
+  bool resetBefore_;
   std::vector<PackedLayer> layers_;
   PackedWeight headWeight_;
   AlignedFloats headBias_;
   AlignedFloats gates_, recurrent_, y_, sequenceH_[2];
+  AlignedFloats resetH_, candidate_, zeroBias_;  // GRU reset-before only
 };
 
 }  // namespace rnn

@@ -44,6 +44,7 @@ const specArbitrary: fc.Arbitrary<NetworkSpec> = fc
   .record({
     architecture: fc.constantFrom<Architecture>('rnn', 'lstm', 'gru'),
     relu: fc.boolean(),
+    resetBefore: fc.boolean(), // GRU: ONNX linear_before_reset=0
     inputSize: fc.integer({ min: 1, max: 40 }),
     hiddenSize: fc.integer({ min: 1, max: 70 }),
     numLayers: fc.integer({ min: 1, max: 3 }),
@@ -59,6 +60,7 @@ const specArbitrary: fc.Arbitrary<NetworkSpec> = fc
     hasHead: r.headSize !== undefined,
     outputSize: r.headSize ?? r.hiddenSize,
     outputActivation: r.outputActivation,
+    ...(r.architecture === 'gru' && r.resetBefore ? { gruResetBeforeProduct: true } : {}),
   }));
 
 interface Run {
@@ -118,10 +120,10 @@ describe('native engine: every ISA gives the same bits', () => {
   });
 
   it(`the bench's shapes at B=64 and a sequence longer than SEQUENCE_CHUNK (${SEQUENCE_CHUNK}): identical across ISAs`, () => {
-    for (const architecture of ['rnn', 'lstm', 'gru'] as const) {
+    for (const [architecture, resetBefore] of [['rnn', false], ['lstm', false], ['gru', false], ['gru', true]] as const) {
       const spec: NetworkSpec = {
         architecture, nonlinearity: 'tanh', inputSize: 128, hiddenSize: 256, numLayers: 2,
-        hasHead: true, outputSize: 10, outputActivation: 'softmax',
+        hasHead: true, outputSize: 10, outputActivation: 'softmax', gruResetBeforeProduct: resetBefore,
       };
       const weights = randomWeights(spec, 3);
       const runs = isas.map((isa) => exercise(createNativeNetwork(addon, spec, weights, { isa }), 3, SEQUENCE_CHUNK + 7, 64));
@@ -240,17 +242,6 @@ describe('engine selection (RNN_ENGINE, RNN_ENGINE_ISA)', () => {
       assert.equal(selection.isa, isas[0]);
       assert.match(selection.reason, new RegExp(`${isas[0]} kernels`));
     }
-  });
-
-  it('the GRU variant with the reset gate before the product (which the native engine lacks) runs on wasm', () => {
-    const spec: NetworkSpec = {
-      architecture: 'gru', nonlinearity: 'tanh', inputSize: 3, hiddenSize: 4, numLayers: 1,
-      hasHead: false, outputSize: 4, outputActivation: 'identity', gruResetBeforeProduct: true,
-    };
-    const net = selectEngine('auto').create(spec, randomWeights(spec, 2));
-    assert.deepEqual(net.engine, { name: 'wasm', isa: 'simd128' });
-    const plain = selectEngine('auto').create({ ...spec, gruResetBeforeProduct: false }, randomWeights(spec, 2));
-    assert.equal(plain.engine?.name, addon === undefined ? 'wasm' : 'native');
   });
 
   it('a forced ISA: any this CPU runs; unknown or unsupported ones are refused', () => {

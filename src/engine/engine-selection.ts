@@ -7,7 +7,6 @@ import { createNativeNetwork } from './native-network.js';
 import { createNetwork as createWasmNetwork } from './network.js';
 import type { NetworkOptions } from './network.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork } from './types.js';
-import { requiredEngineFeatures } from './validate.js';
 
 export type EngineChoice = 'auto' | 'native' | 'wasm';
 
@@ -52,11 +51,6 @@ export function selectEngine(choice: EngineChoice, isa = 'auto'): EngineSelectio
     engine: 'native',
     isa: chosen,
     reason: `RNN_ENGINE=${choice}: native engine loaded, ${chosen} kernels (${why})`,
-    // The native engine has PyTorch's GRU cell only: the reset-before-product variant (ONNX
-    // linear_before_reset=0) runs on the wasm engine, and its model info says so.
-    create: (spec, weights, options = {}) =>
-      requiredEngineFeatures(spec).gruResetBeforeProduct === true
-        ? createWasmNetwork(spec, weights, options)
-        : createNativeNetwork(addon, spec, weights, { ...options, isa: chosen }),
+    create: (spec, weights, options = {}) => createNativeNetwork(addon, spec, weights, { ...options, isa: chosen }),
   };
 }

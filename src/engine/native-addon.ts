@@ -23,6 +23,7 @@ export interface NativeShape {
   readonly outputSize: number;
   readonly hasHead: boolean;
   readonly relu: boolean;
+  readonly gruResetBefore: boolean;
   readonly outputActivation: string;
   readonly maxBatch: number;
   /** auto (default): matrices whose values are all exactly f16 or bf16 stay 16-bit; f32: never. */

@@ -8,7 +8,10 @@ import type { NativeAddon } from './native-addon.js';
 import type { NetworkOptions } from './network.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork, SequenceResult } from './types.js';
 import { stateSize } from './types.js';
-import { validateNetwork } from './validate.js';
+import { validateNetwork, type EngineFeatures } from './validate.js';
+
+/** Cells the native engine has beyond PyTorch's (directional specs are composed above it). */
+export const NATIVE_ENGINE_FEATURES: EngineFeatures = { gruResetBeforeProduct: true };
 
 const DEFAULT_MAX_BATCH = 64;
 const MAX_BATCH_LIMIT = 4096;
@@ -35,7 +38,7 @@ export function createNativeNetwork(
   weights: NetworkWeights,
   options: NativeNetworkOptions,
 ): NativeRecurrentNetwork {
-  validateNetwork(spec, weights);
+  validateNetwork(spec, weights, NATIVE_ENGINE_FEATURES);
   const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
     throw new Error(`createNetwork: maxBatch must be an integer in 1..${MAX_BATCH_LIMIT}, got ${maxBatch}`);
@@ -54,6 +57,7 @@ export function createNativeNetwork(
       outputSize: O,
       hasHead: spec.hasHead,
       relu: spec.nonlinearity === 'relu',
+      gruResetBefore: spec.architecture === 'gru' && spec.gruResetBeforeProduct === true,
       outputActivation: spec.outputActivation,
       maxBatch,
       weightStorage: options.weightStorage ?? 'auto',
