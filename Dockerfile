@@ -39,6 +39,8 @@ COPY --from=build /app/dist ./dist
 # build/: the native addon (build/Release/rnn_native.node) and the wasm kernels (build/kernels.wasm).
 COPY --from=build /app/build ./build
 COPY models ./models
+# The gRPC service definition, read at start-up (GRPC_PORT).
+COPY proto ./proto
 USER node
 EXPOSE 8080
 # node:24-slim has no curl: node's own fetch probes the liveness route.

@@ -17,6 +17,7 @@ import { createBatchingScheduler } from './service/batching-scheduler.js';
 import inferencePlugin from './service/plugin.js';
 import type { SessionStore } from './service/session-store.js';
 import type { SchedulerObserver, StepScheduler } from './service/step-scheduler.js';
+import grpcPlugin from './grpc/plugin.js';
 import streamPlugin from './stream/plugin.js';
 import forecastRoutes from '../routes/forecast.js';
 import generateRoutes from '../routes/generate.js';
@@ -25,6 +26,7 @@ import modelRoutes from '../routes/models.js';
 import predictRoutes from '../routes/predict.js';
 import sessionRoutes from '../routes/sessions.js';
 import streamRoutes from '../routes/stream.js';
+import v2Routes from '../routes/v2.js';
 
 export interface BuildAppOptions {
   readonly config: Config;
@@ -45,7 +47,7 @@ export interface BuildAppOptions {
 }
 
 /** Routes that still answer while the server drains: probes must see it going away. */
-const ANSWERED_WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
+const ANSWERED_WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics', '/v2/health/live', '/v2/health/ready']);
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -103,6 +105,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(streamRoutes, { prefix: '/v1' });
   await app.register(generateRoutes, { prefix: '/v1', limits: config });
   await app.register(forecastRoutes, { prefix: '/v1', limits: config });
+  // The Open Inference Protocol (KServe V2 / Triton) on the same dataplane.
+  await app.register(v2Routes, { prefix: '/v2', config });
+  await app.register(grpcPlugin, { config });
 
   return app;
 }

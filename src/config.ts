@@ -34,6 +34,12 @@ export interface Config {
   readonly engine: EngineChoice;
   /** Native engine's kernels: auto (the CPU's best) or a lower ISA this CPU runs. */
   readonly engineIsa: EngineIsa;
+  /** Open Inference Protocol over gRPC: its own port (0: no gRPC server). */
+  readonly grpcPort: number;
+  /** Open Inference Protocol: the longest string sequence_id (it is the session id). */
+  readonly maxSequenceIdLength: number;
+  /** gRPC ModelStreamInfer: requests read ahead of their answers before the stream is paused. */
+  readonly grpcStreamMaxPending: number;
 }
 
 export type EngineChoice = 'auto' | 'native' | 'wasm';
@@ -70,6 +76,9 @@ export const CONFIG_DEFAULTS = {
   STREAM_SEND_TIMEOUT_MS: '10000',
   RNN_ENGINE: 'auto',
   RNN_ENGINE_ISA: 'auto',
+  GRPC_PORT: '0',
+  MAX_SEQUENCE_ID_LENGTH: '128',
+  GRPC_STREAM_MAX_PENDING: '64',
 } as const satisfies Record<string, string>;
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -115,6 +124,9 @@ export function loadConfig(env: Env = process.env): Config {
     streamMaxBufferedBytes: integer('STREAM_MAX_BUFFERED_BYTES', 1024),
     streamSendTimeoutMs: integer('STREAM_SEND_TIMEOUT_MS', 1),
     ...engineConfigFromEnv(env),
+    grpcPort: integer('GRPC_PORT', 0, 65535),
+    maxSequenceIdLength: integer('MAX_SEQUENCE_ID_LENGTH', 1, 4096),
+    grpcStreamMaxPending: integer('GRPC_STREAM_MAX_PENDING', 1, 100000),
   };
 }
 

@@ -18,6 +18,8 @@ export const WholeSequenceModelError = createError<'WHOLE_SEQUENCE_MODEL', 409, 
 
 // Sessions
 export const SessionNotFoundError = createError<'SESSION_NOT_FOUND', 404, [string]>('SESSION_NOT_FOUND', '%s', 404);
+/** A session is created under an id a live session already has (caller-chosen ids: OIP sequence_id). */
+export const SessionExistsError = createError<'SESSION_EXISTS', 409, [string]>('SESSION_EXISTS', '%s', 409);
 export const SequenceConflictError = createError<'SEQUENCE_CONFLICT', 409, [string]>('SEQUENCE_CONFLICT', '%s', 409);
 /** The session was created with another package of its model (a rolling upgrade): never compute with other weights. */
 export const ModelMismatchError = createError<'MODEL_MISMATCH', 409, [string]>('MODEL_MISMATCH', '%s', 409);

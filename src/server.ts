@@ -32,3 +32,8 @@ closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
 });
 
 await app.listen({ port: config.port, host: config.host });
+// The Open Inference Protocol over gRPC; app.close() drains it too.
+if (config.grpcPort !== 0) {
+  const port = await app.grpc.listen(config.grpcPort, config.host);
+  app.log.info({ port }, 'gRPC server listening');
+}
