@@ -4,7 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../src/config.js';
-import { RouteNotFoundError, UnauthorizedError } from '../src/errors.js';
+import { abbreviated, pathOf } from '../src/error-handler.js';
+import { MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../src/errors.js';
 import { toProtocolError } from '../src/oip/error-map.js';
 import { inferLimits, runInference, requireVersion, versionNotFound } from '../src/oip/infer.js';
 import { OIP_EXTENSIONS, modelMetadata, servedVersion, serverIdentity } from '../src/oip/metadata.js';
@@ -49,8 +50,15 @@ const v2Routes: FastifyPluginAsyncTypebox<V2RoutesOptions> = async (app, { confi
     if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
     void reply.code(answer.http).send({ error: answer.message });
   });
+  // As for /v1 (src/plugins/not-found.ts): 405 with Allow on a path that exists, else 404.
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?', 1)[0];
+    const path = abbreviated(pathOf(request));
+    const allowed = app.allowedMethods(pathOf(request));
+    if (allowed.length > 0) {
+      const message = new MethodNotAllowedError(`${path} does not answer ${request.method}; it answers ${allowed.join(', ')}`).message;
+      void reply.code(405).header('allow', allowed.join(', ')).send({ error: message });
+      return;
+    }
     void reply.code(404).send({ error: new RouteNotFoundError(`no route ${request.method} ${path}`).message });
   });
 

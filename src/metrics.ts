@@ -23,9 +23,17 @@ export interface ServiceMetrics {
   readonly queueSeconds: Histogram<'model'>;
 }
 
+/**
+ * prom-client's default gauges that break Prometheus' naming rules (`promtool check metrics`:
+ * "non-counter metrics should not have _total suffix"). Each is the sum of a labelled gauge that
+ * stays (nodejs_active_handles{type} ...), so `sum(nodejs_active_handles)` gives the same number.
+ */
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createMetrics(): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   return {
     registry,
     httpRequestDuration: new Histogram({

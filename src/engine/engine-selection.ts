@@ -2,6 +2,7 @@
 // auto takes the native engine when its addon loaded (the CPU's widest SIMD), else the wasm
 // engine (portable, 128-bit SIMD); `reason` says which and why, for the one start-up log line.
 
+import { ConfigError } from '../config.js';
 import { loadNativeAddon } from './native-addon.js';
 import { createNativeNetwork } from './native-network.js';
 import { createNetwork as createWasmNetwork } from './network.js';
@@ -26,23 +27,23 @@ function wasmSelection(reason: string): EngineSelection {
 
 /**
  * Resolves the engine. isa 'auto' is the best this CPU runs; a named ISA must be one the CPU runs
- * (it can only force a lower one). Throws when RNN_ENGINE=native cannot be honoured.
+ * (it can only force a lower one). Throws a ConfigError when RNN_ENGINE=native or the ISA cannot be honoured.
  */
 export function selectEngine(choice: EngineChoice, isa = 'auto'): EngineSelection {
   if (choice === 'wasm') return wasmSelection('RNN_ENGINE=wasm: WebAssembly SIMD engine');
   const load = loadNativeAddon();
   if ('error' in load) {
-    if (choice === 'native') throw new Error(`RNN_ENGINE=native but ${load.error}`);
+    if (choice === 'native') throw new ConfigError(`RNN_ENGINE=native but ${load.error}`);
     return wasmSelection(`RNN_ENGINE=auto and ${load.error}: using the wasm engine`);
   }
   const { addon } = load;
   let chosen = addon.supportedIsas[0];
   if (isa !== 'auto') {
     if (!addon.knownIsas.includes(isa)) {
-      throw new Error(`RNN_ENGINE_ISA=${isa} is not one of auto, ${addon.knownIsas.join(', ')}`);
+      throw new ConfigError(`RNN_ENGINE_ISA=${isa} is not one of auto, ${addon.knownIsas.join(', ')}`);
     }
     if (!addon.supportedIsas.includes(isa)) {
-      throw new Error(`RNN_ENGINE_ISA=${isa} is not supported by this CPU (it runs ${addon.supportedIsas.join(', ')})`);
+      throw new ConfigError(`RNN_ENGINE_ISA=${isa} is not supported by this CPU (it runs ${addon.supportedIsas.join(', ')})`);
     }
     chosen = isa;
   }

@@ -13,6 +13,13 @@ export const OIP_ERROR_TABLE: Readonly<Record<string, ProtocolStatus>> = {
   INVALID_INPUT: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
   // Triton answers an oversized request as invalid; gRPC's own limit says RESOURCE_EXHAUSTED.
   PAYLOAD_TOO_LARGE: { http: 400, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  // HTTP-level refusals (src/plugins, the server's clientError handler): gRPC never sees these
+  // from HTTP/1.1, but a code in one table must be in the other.
+  MALFORMED_REQUEST: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
+  REQUEST_TIMEOUT: { http: 408, grpc: GrpcStatus.DEADLINE_EXCEEDED },
+  URI_TOO_LONG: { http: 414, grpc: GrpcStatus.INVALID_ARGUMENT },
+  HEADERS_TOO_LARGE: { http: 431, grpc: GrpcStatus.INVALID_ARGUMENT },
+  METHOD_NOT_ALLOWED: { http: 405, grpc: GrpcStatus.UNIMPLEMENTED },
   UNAUTHORIZED: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED },
   NOT_FOUND: { http: 404, grpc: GrpcStatus.UNIMPLEMENTED },
   MODEL_NOT_FOUND: { http: 404, grpc: GrpcStatus.NOT_FOUND },

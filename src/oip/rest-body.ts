@@ -3,6 +3,7 @@
 // gives the JSON's length, each binary input says its binary_data_size, in input order). The raw
 // body is parsed here, not by Fastify's JSON parser, so every size it claims is checked against
 // the bytes that really came: header length <= body, binary sizes adding up to what follows.
+import { abbreviated } from '../error-handler.js';
 import { InvalidInputError } from '../errors.js';
 import type { InferInputTensor, InferRequest, InferResponse, Parameters, ParameterValue, RequestedOutput } from './types.js';
 
@@ -72,7 +73,7 @@ function rawBinaryRequest(body: Buffer, target: InferTarget): ParsedInferBody {
 }
 
 function fromJson(json: unknown, binary: Buffer, hasHeaderLength: boolean, model: string, version: string | undefined): ParsedInferBody {
-  const request = object(json, 'the inference request');
+  const request = object(json, 'the inference request', REQUEST_KEYS);
   const parameters = readParameters(request.parameters, 'parameters');
   const id = request.id;
   if (id !== undefined && typeof id !== 'string') throw new InvalidInputError('id must be a string');
@@ -80,7 +81,7 @@ function fromJson(json: unknown, binary: Buffer, hasHeaderLength: boolean, model
   let offset = 0;
   const inputs = request.inputs.map((value: unknown, i: number): InferInputTensor => {
     const where = `inputs[${i}]`;
-    const tensor = object(value, where);
+    const tensor = object(value, where, INPUT_KEYS);
     if (typeof tensor.name !== 'string') throw new InvalidInputError(`${where}.name must be a string`);
     const name = tensor.name;
     if (typeof tensor.datatype !== 'string') throw new InvalidInputError(`input '${name}' needs a datatype (a string such as "FP32")`);
@@ -129,7 +130,7 @@ function fromJson(json: unknown, binary: Buffer, hasHeaderLength: boolean, model
 function readOutputs(value: unknown): RequestedOutput[] {
   if (!Array.isArray(value)) throw new InvalidInputError('outputs must be an array of {name, parameters?}');
   return value.map((entry: unknown, i: number) => {
-    const output = object(entry, `outputs[${i}]`);
+    const output = object(entry, `outputs[${i}]`, OUTPUT_KEYS);
     if (typeof output.name !== 'string') throw new InvalidInputError(`outputs[${i}].name must be a string`);
     const parameters = readParameters(output.parameters, `output '${output.name}' parameters`);
     const binary = parameters.binary_data;
@@ -153,8 +154,23 @@ function readParameters(value: unknown, where: string): Parameters {
   return out;
 }
 
-function object(value: unknown, where: string): Record<string, unknown> {
+// The protocol's fields (KServe inference_request, request_input, request_output). As on /v1, a
+// field outside them (a typo such as "input" or "shapes") is refused, not ignored; `parameters`
+// objects stay open, since carrying anything is what the parameters extension is for.
+const REQUEST_KEYS = new Set(['id', 'parameters', 'inputs', 'outputs']);
+const INPUT_KEYS = new Set(['name', 'shape', 'datatype', 'parameters', 'data']);
+const OUTPUT_KEYS = new Set(['name', 'parameters']);
+
+/** `value` as an object; with `known`, every key must be one of them. */
+function object(value: unknown, where: string, known?: ReadonlySet<string>): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidInputError(`${where} must be a JSON object`);
+  if (known !== undefined) {
+    for (const key of Object.keys(value)) {
+      if (!known.has(key)) {
+        throw new InvalidInputError(`${where} has an unknown field '${abbreviated(key, 40)}'; allowed: ${[...known].join(', ')}`);
+      }
+    }
+  }
   return value as Record<string, unknown>;
 }
 

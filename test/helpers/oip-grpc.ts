@@ -1,6 +1,6 @@
 // A gRPC client built at test time from the OFFICIAL protos in ../shared/oip (Triton's
 // grpc_service.proto with its model_config.proto), the way a Triton or KServe user would build
-// one; and an app serving gRPC on a free port (so tests using this helper open sockets:
+// one (from the project's own proto in a clone without ../shared: see oip-protos.ts); and an app serving gRPC on a free port (so tests using this helper open sockets:
 // test/integration).
 import type { TestContext } from 'node:test';
 import { Metadata, credentials, loadPackageDefinition, type Client, type ClientDuplexStream, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
@@ -8,7 +8,7 @@ import { loadSync } from '@grpc/proto-loader';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from './app.js';
 import { SHARED_OIP_DIR } from './oip.js';
-import { officialTritonProto } from './oip-protos.js';
+import { clientProto } from './oip-protos.js';
 
 export { SHARED_OIP_DIR };
 
@@ -20,9 +20,9 @@ export interface OfficialClient {
   stream(metadata?: Metadata): ClientDuplexStream<object, Record<string, unknown>>;
 }
 
-/** A client of inference.GRPCInferenceService generated from Triton's official proto. */
+/** A client of inference.GRPCInferenceService generated from Triton's official proto (or, alone, the project's). */
 export function officialClient(address: string, t: TestContext): OfficialClient {
-  const definition = loadSync(officialTritonProto(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const definition = loadSync(clientProto(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const inference = loadPackageDefinition(definition).inference as GrpcObject;
   const Service = inference.GRPCInferenceService as ServiceClientConstructor;
   const client = new Service(address, credentials.createInsecure());

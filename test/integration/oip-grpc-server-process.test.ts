@@ -2,17 +2,14 @@
 // drains it: an open ModelStreamInfer gets its answers, then ends UNAVAILABLE, and the process
 // exits cleanly. Uses a client of the official proto (runs when ../shared exists).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { SHARED_OIP_DIR, officialClient } from '../helpers/oip-grpc.js';
+import { officialClient } from '../helpers/oip-grpc.js';
 import { servedModelsDir } from '../helpers/oip.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
 const MODELS_DIR = servedModelsDir();
-const skip = !existsSync(join(SHARED_OIP_DIR, 'triton_grpc_service.proto')) && 'needs ../shared/oip';
 
 /** A port nothing listens on now (GRPC_PORT=0 means "no gRPC server", so the test picks one). */
 function freePort(): Promise<number> {
@@ -26,7 +23,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('the server process with GRPC_PORT', { skip }, () => {
+describe('the server process with GRPC_PORT', () => {
   it('serves gRPC, and drains it on SIGTERM', async (t) => {
     const grpcPort = await freePort();
     const server = await ServerProcess.start({ MODELS_DIR, GRPC_PORT: String(grpcPort) });

@@ -2,13 +2,11 @@
 // Redis: the sequence_id is the session id in the store, so start, step and end may each land on
 // a different replica, and over REST or gRPC, and still give PyTorch's whole-sequence results.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../helpers/app.js';
 import { BUNDLED_CASES, assertCase, readInferResponse, runCaseAsSequence, servedModelsDir } from '../helpers/oip.js';
-import { SHARED_OIP_DIR, float32s, grpcApp, officialClient } from '../helpers/oip-grpc.js';
+import { float32s, grpcApp, officialClient } from '../helpers/oip-grpc.js';
 import { RedisPrefixes, TEST_REDIS_URL, requireRedis } from '../helpers/redis.js';
 
 const MODELS_DIR = servedModelsDir();
@@ -37,7 +35,7 @@ describe('REST /v2 sequences across replicas sharing Redis', () => {
   }
 });
 
-describe('a sequence across replicas and transports', { skip: !existsSync(join(SHARED_OIP_DIR, 'triton_grpc_service.proto')) && 'needs ../shared/oip' }, () => {
+describe('a sequence across replicas and transports', () => {
   const prefixes = new RedisPrefixes();
   after(() => prefixes.deleteAll());
 

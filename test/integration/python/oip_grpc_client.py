@@ -4,7 +4,7 @@ Triton user builds one. Runs one bundled case of co2-lstm as a sequence over Mod
 (start, steps, end) and the same case stateless over ModelInfer, and prints what came back as
 JSON for test/integration/oip-grpc-python.test.ts to compare with PyTorch's numbers.
 
-usage: python3 oip_grpc_client.py HOST:PORT OIP_DIR CASES_JSON CASE_INDEX
+usage: python3 oip_grpc_client.py HOST:PORT OIP_DIR_OR_PROTO CASES_JSON CASE_INDEX
 """
 import atexit
 import json
@@ -18,13 +18,20 @@ import grpc
 from grpc_tools import protoc
 
 
-def generated_modules(oip_dir):
+def generated_modules(proto_source):
+    """proto_source: the folder of the official protos (../shared/oip), or, in a clone without it,
+    the project's own proto/inference.proto (wire compatible with them)."""
     out = tempfile.mkdtemp(prefix="rnn-serve-py-oip-")
     atexit.register(shutil.rmtree, out, True)
-    shutil.copy(os.path.join(oip_dir, "triton_grpc_service.proto"), os.path.join(out, "grpc_service.proto"))
-    shutil.copy(os.path.join(oip_dir, "triton_model_config.proto"), os.path.join(out, "model_config.proto"))
-    code = protoc.main(["protoc", "-I" + out, "--python_out=" + out, "--grpc_python_out=" + out,
-                        os.path.join(out, "grpc_service.proto"), os.path.join(out, "model_config.proto")])
+    if proto_source.endswith(".proto"):
+        shutil.copy(proto_source, os.path.join(out, "grpc_service.proto"))
+        protos = ["grpc_service.proto"]
+    else:
+        shutil.copy(os.path.join(proto_source, "triton_grpc_service.proto"), os.path.join(out, "grpc_service.proto"))
+        shutil.copy(os.path.join(proto_source, "triton_model_config.proto"), os.path.join(out, "model_config.proto"))
+        protos = ["grpc_service.proto", "model_config.proto"]
+    code = protoc.main(["protoc", "-I" + out, "--python_out=" + out, "--grpc_python_out=" + out]
+                       + [os.path.join(out, name) for name in protos])
     if code != 0:
         raise SystemExit("protoc failed")
     sys.path.insert(0, out)
