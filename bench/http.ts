@@ -3,10 +3,18 @@
 // the same over /v2 (JSON and binary tensors), single-element steps of /v2 sequences and of
 // sessions (one per connection), on the bundled co2-lstm model
 // (LSTM 32, input and output 1). Server and load generator run in separate processes.
+// Then POST predict of an LSTM(32,128)+Linear on a T=50 sequence next to a plain Fastify +
+// onnxruntime-node server on an ONNX export of the same weights (bench/ort-fastify-server.ts;
+// needs bench/peers installed, see bench/engine.ts), with the ratio of requests per second.
 // Run with `npm run bench:http` (ROW_SECONDS=5, CONNECTIONS=16 by default).
 import autocannon from 'autocannon';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadModelPackage } from '../src/model/package-loader.js';
+import { writeRandomPackage } from '../test/helpers/model-files.js';
 import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { exportOnnxModels } from './peers/onnx-models.js';
 
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
@@ -69,13 +77,37 @@ async function createSessions(base: string, count: number): Promise<string[]> {
   );
 }
 
+// The served models: the bundled co2-lstm and a random LSTM(32,128)+Linear, exported to ONNX too.
+const PEER_MODEL = 'lstm-32-128';
+const PEER_I = 32;
+const PEER_H = 128;
+const modelsDir = mkdtempSync(join(tmpdir(), 'rnn-bench-http-'));
+cpSync(join(repoRoot, 'models', MODEL), join(modelsDir, MODEL), { recursive: true });
+const peerDir = writeRandomPackage(modelsDir, PEER_MODEL,
+  { architecture: 'lstm', input_size: PEER_I, hidden_size: PEER_H, output_size: 8 }, 11, 1 / Math.sqrt(PEER_H));
+const peerPackage = await loadModelPackage(peerDir);
+const onnxDir = exportOnnxModels([{ name: 'lstm_32_128_head', spec: peerPackage.spec, weights: peerPackage.weights }]);
+
+function peerSequence(length: number): number[][] {
+  return Array.from({ length }, (_, t) => Array.from({ length: PEER_I }, (_, j) => Math.sin(t / 5 + j)));
+}
+
 const barePort = await freePort();
 const bare = await startServer('bench/bare-fastify-server.ts', {}, barePort, '/healthz');
 const port = await freePort();
-const server = await startServer('src/server.ts', { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn' }, port, '/readyz');
+const server = await startServer('src/server.ts', { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn' }, port, '/readyz');
+const ortPort = await freePort();
+const ortServer = await startServer('bench/ort-fastify-server.ts',
+  { ONNX_MODEL: join(onnxDir, 'lstm_32_128_head.onnx'), INPUT_SIZE: String(PEER_I), HIDDEN_SIZE: String(PEER_H) }, ortPort, '/healthz');
 const base = `http://127.0.0.1:${port}`;
 const rows: Row[] = [];
+let peerRatio = '';
 try {
+  const ours = await run(`POST predict ${PEER_MODEL}+Linear, T=50 (rnn-serve)`, post(`${base}/v1/models/${PEER_MODEL}/predict`, { inputs: peerSequence(50) }));
+  const peer = await run('POST predict same weights, T=50 (Fastify + onnxruntime-node)', post(`http://127.0.0.1:${ortPort}/predict`, { inputs: peerSequence(50) }));
+  rows.push(ours, peer);
+  peerRatio = `rnn-serve / (Fastify + onnxruntime-node) on LSTM(32,128)+Linear T=50: ` +
+    `${(ours.result.requests.average / peer.result.requests.average).toFixed(2)}x the requests per second (target >= 1.2)`;
   rows.push(await run('bare Fastify POST (T=1 body)', post(`http://127.0.0.1:${barePort}/echo`, { inputs: sequence(1) })));
   rows.push(await run('bare Fastify POST (T=50 body)', post(`http://127.0.0.1:${barePort}/echo`, { inputs: sequence(50) })));
   rows.push(await run('POST predict, T=1', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(1) })));
@@ -111,6 +143,8 @@ try {
 } finally {
   await stopServer(server);
   await stopServer(bare);
+  await stopServer(ortServer);
+  rmSync(modelsDir, { recursive: true, force: true });
 }
 
 console.log(`\n${CONNECTIONS} connections, ${ROW_SECONDS} s per row, ${process.version}\n`);
@@ -119,3 +153,5 @@ console.log('| --- | ---: | ---: | ---: |');
 for (const { name, result } of rows) {
   console.log(`| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} |`);
 }
+console.log(`\n${peerRatio}`);
+console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
