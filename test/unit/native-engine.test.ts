@@ -10,12 +10,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createReferenceNetwork, selectEngine, stateSize } from '../src/engine/index.js';
-import type { Architecture, NetworkSpec, OutputActivation, RecurrentNetwork } from '../src/engine/index.js';
-import { loadNativeAddon } from '../src/engine/native-addon.js';
-import { createNativeNetwork } from '../src/engine/native-network.js';
-import { SEQUENCE_CHUNK } from '../src/engine/network.js';
-import { randomFloats, randomWeights, seededRandom } from '../src/engine/random-weights.js';
+import { createReferenceNetwork, selectEngine, stateSize } from '../../src/engine/index.js';
+import type { Architecture, NetworkSpec, OutputActivation, RecurrentNetwork } from '../../src/engine/index.js';
+import { loadNativeAddon } from '../../src/engine/native-addon.js';
+import { createNativeNetwork } from '../../src/engine/native-network.js';
+import { SEQUENCE_CHUNK } from '../../src/engine/network.js';
+import { randomFloats, randomWeights, seededRandom } from '../../src/engine/random-weights.js';
 
 const load = loadNativeAddon();
 const addon = 'addon' in load ? load.addon : undefined;

@@ -3,9 +3,9 @@
 // (RNN_ENGINE / RNN_ENGINE_ISA, see src/engine/engine-selection.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultEngine } from '../src/engine/index.js';
-import { buildTestApp } from './helpers/app.js';
-import { bundledModelsOnly } from './helpers/bundled-models.js';
+import { defaultEngine } from '../../src/engine/index.js';
+import { buildTestApp } from '../helpers/app.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
 
 test('models route and /metrics show the engine and ISA running the models', async (t) => {
   const models = bundledModelsOnly();

@@ -1,7 +1,7 @@
 // RNN_ENGINE and RNN_ENGINE_ISA: defaults, accepted values, and a clear error for anything else.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, engineConfigFromEnv, loadConfig } from '../src/config.js';
+import { ConfigError, engineConfigFromEnv, loadConfig } from '../../src/config.js';
 
 test('RNN_ENGINE and RNN_ENGINE_ISA default to auto', () => {
   const config = loadConfig({});

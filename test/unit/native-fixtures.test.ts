@@ -5,10 +5,10 @@
 
 import { basename, join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { loadNativeAddon } from '../src/engine/native-addon.js';
-import { createNativeNetwork } from '../src/engine/native-network.js';
-import { resolveNormalization } from '../src/model/normalization.js';
-import { loadModelPackage, type LoadedPackage } from '../src/model/package-loader.js';
+import { loadNativeAddon } from '../../src/engine/native-addon.js';
+import { createNativeNetwork } from '../../src/engine/native-network.js';
+import { resolveNormalization } from '../../src/model/normalization.js';
+import { loadModelPackage, type LoadedPackage } from '../../src/model/package-loader.js';
 import {
   FIXTURES_DIR,
   checkCaseWithRunSequence,
@@ -17,8 +17,8 @@ import {
   listPackageDirs,
   readCaseFile,
   sharedFixturesDir,
-} from './helpers/fixtures.js';
-import { bundledModelDirs } from './helpers/bundled-models.js';
+} from '../helpers/fixtures.js';
+import { bundledModelDirs } from '../helpers/bundled-models.js';
 
 const load = loadNativeAddon();
 const addon = 'addon' in load ? load.addon : undefined;
