@@ -1,11 +1,20 @@
-# rnn-serve: multi-stage image. The build stage compiles TypeScript and the wasm kernels with
-# the dev dependencies; the runtime stage gets the output and the production dependencies only,
-# and runs as the unprivileged `node` user of the official image.
+# rnn-serve: multi-stage image. The build stage compiles the native engine (C++ addon, native/),
+# the wasm kernels and the TypeScript with the dev dependencies and a C++ toolchain; the runtime
+# stage gets the output and the production dependencies only (no compiler), and runs as the
+# unprivileged `node` user of the official image.
 
 FROM node:24-slim AS build
+# g++, make and python3: node-gyp builds the native engine during npm ci (the install script).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends g++ make python3 \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY package.json package-lock.json binding.gyp ./
+COPY native ./native
+COPY scripts/build-native.mjs ./scripts/build-native.mjs
+# The image runs the native engine (RNN_ENGINE=native below): no silent fallback to wasm here.
+RUN npm ci --no-audit --no-fund \
+ && test -f build/Release/rnn_native.node
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY routes ./routes
@@ -13,10 +22,12 @@ COPY asm ./asm
 # npm run build compiles the engine's kernels (asm/) to build/kernels.wasm, which the engine
 # loads at run time, and the TypeScript to dist/; prune then leaves the production dependencies.
 RUN npm run build \
- && npm prune --omit=dev
+ && npm prune --omit=dev \
+ && rm -rf build/Release/obj.target build/Release/.deps build/Release/*.a
 
 FROM node:24-slim
 ENV NODE_ENV=production \
+    RNN_ENGINE=native \
     HOST=0.0.0.0 \
     PORT=8080 \
     MODELS_DIR=/app/models
@@ -25,6 +36,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# build/: the native addon (build/Release/rnn_native.node) and the wasm kernels (build/kernels.wasm).
 COPY --from=build /app/build ./build
 COPY models ./models
 # The gRPC service definition, read at start-up (GRPC_PORT).

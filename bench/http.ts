@@ -7,12 +7,20 @@
 // same connection count, measured just before it (the machine is shared: compare ratios, not
 // absolute numbers), with the server's CPU per request (from /proc) and, on Redis rows, the
 // commands Redis ran per request (INFO commandstats). Redis: see bench/redis-probe.ts.
+// Then POST predict of an LSTM(32,128)+Linear on a T=50 sequence next to a plain Fastify +
+// onnxruntime-node server on an ONNX export of the same weights (bench/ort-fastify-server.ts;
+// needs bench/peers installed, see bench/engine.ts), with the ratio of requests per second.
 // Run with `npm run bench:http` (ROW_SECONDS=3, CONNECTIONS=1,64,256 by default).
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadModelPackage } from '../src/model/package-loader.js';
+import { writeRandomPackage } from '../test/helpers/model-files.js';
 import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { exportOnnxModels } from './peers/onnx-models.js';
 import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, storeRoundTrips, type BenchRedis } from './redis-probe.js';
 
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
@@ -119,17 +127,33 @@ async function sessionSteps(name: string, base: string, connections: number, ser
   }, server, probe);
 }
 
+// The served models: the bundled co2-lstm and a random LSTM(32,128)+Linear, exported to ONNX too.
+const PEER_MODEL = 'lstm-32-128';
+const PEER_I = 32;
+const PEER_H = 128;
+const modelsDir = mkdtempSync(join(tmpdir(), 'rnn-bench-http-'));
+cpSync(join(repoRoot, 'models', MODEL), join(modelsDir, MODEL), { recursive: true });
+const peerDir = writeRandomPackage(modelsDir, PEER_MODEL,
+  { architecture: 'lstm', input_size: PEER_I, hidden_size: PEER_H, output_size: 8 }, 11, 1 / Math.sqrt(PEER_H));
+const peerPackage = await loadModelPackage(peerDir);
+const onnxDir = exportOnnxModels([{ name: 'lstm_32_128_head', spec: peerPackage.spec, weights: peerPackage.weights }]);
+
+function peerSequence(length: number): number[][] {
+  return Array.from({ length }, (_, t) => Array.from({ length: PEER_I }, (_, j) => Math.sin(t / 5 + j)));
+}
+
 const loadBefore = loadAverage();
 const redis = await benchRedis();
 const prefix = `rnn-serve-bench:${randomUUID()}:`;
 const servers: ChildProcess[] = [];
 const rows: Row[] = [];
+let peerRatio = '';
 try {
   const barePort = await freePort();
   const bare = await startServer('bench/bare-fastify-server.ts', {}, barePort, '/healthz');
   servers.push(bare);
   const port = await freePort();
-  const memory = await startServer('src/server.ts', { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn', SESSION_STORE: 'memory', API_KEYS: '' }, port, '/readyz');
+  const memory = await startServer('src/server.ts', { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', SESSION_STORE: 'memory', API_KEYS: '' }, port, '/readyz');
   servers.push(memory);
   const base = `http://127.0.0.1:${port}`;
   let redisBase: string | undefined;
@@ -138,7 +162,7 @@ try {
     const redisPort = await freePort();
     redisServer = await startServer(
       'src/server.ts',
-      { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn', SESSION_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, API_KEYS: '' },
+      { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', SESSION_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, API_KEYS: '' },
       redisPort,
       '/readyz',
     );
@@ -146,6 +170,10 @@ try {
     redisBase = `http://127.0.0.1:${redisPort}`;
   }
   const bareUrl = `http://127.0.0.1:${barePort}/echo`;
+  const ortPort = await freePort();
+  const ortServer = await startServer('bench/ort-fastify-server.ts',
+    { ONNX_MODEL: join(onnxDir, 'lstm_32_128_head.onnx'), INPUT_SIZE: String(PEER_I), HIDDEN_SIZE: String(PEER_H) }, ortPort, '/healthz');
+  servers.push(ortServer);
   for (const connections of CONNECTIONS) {
     rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
     rows.push(await sessionSteps('POST session step, 1 element, memory', base, connections, memory));
@@ -154,6 +182,11 @@ try {
   const connections = CONNECTIONS.includes(64) ? 64 : CONNECTIONS[0]!;
   rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
   rows.push(await run('POST predict, T=1', 'bare Fastify POST (T=1 body)', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(1) }, connections), memory));
+  const ours = await run(`POST predict ${PEER_MODEL}+Linear, T=50 (rnn-serve)`, undefined, post(`${base}/v1/models/${PEER_MODEL}/predict`, { inputs: peerSequence(50) }, connections), memory);
+  const peer = await run('POST predict same weights, T=50 (Fastify + onnxruntime-node)', undefined, post(`http://127.0.0.1:${ortPort}/predict`, { inputs: peerSequence(50) }, connections), ortServer);
+  rows.push(ours, peer);
+  peerRatio = `rnn-serve / (Fastify + onnxruntime-node) on LSTM(32,128)+Linear T=50, ${connections} connections: ` +
+    `${(ours.result.requests.average / peer.result.requests.average).toFixed(2)}x the requests per second (target >= 1.2)`;
   rows.push(await run('bare Fastify POST (T=50 body)', undefined, post(bareUrl, { inputs: sequence(50) }, connections), bare));
   rows.push(await run('POST predict, T=50', 'bare Fastify POST (T=50 body)', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(50) }, connections), memory));
   // The Open Inference Protocol on the same dataplane: JSON tensors, and binary tensors in and out.
@@ -181,6 +214,7 @@ try {
   );
 } finally {
   for (const server of servers.reverse()) await stopServer(server);
+  rmSync(modelsDir, { recursive: true, force: true });
   if (redis !== undefined) {
     await deleteKeys(redis.url, prefix);
     await redis.stop();
@@ -200,3 +234,4 @@ for (const [i, row] of rows.entries()) {
       `${row.redisRoundTripsPerRequest === undefined ? '' : row.redisRoundTripsPerRequest.toFixed(2)} | ${row.redisCommandsPerRequest === undefined ? '' : row.redisCommandsPerRequest.toFixed(2)} |`,
   );
 }
+console.log(`\n${peerRatio}`);

@@ -39,6 +39,10 @@ export interface Config {
   readonly streamMaxBufferedBytes: number;
   /** WebSocket streams: how long replies may stay above that before the client is dropped. */
   readonly streamSendTimeoutMs: number;
+  /** Engine of every network: native (the C++ SIMD addon), wasm, or auto (native when it loaded). */
+  readonly engine: EngineChoice;
+  /** Native engine's kernels: auto (the CPU's best) or a lower ISA this CPU runs. */
+  readonly engineIsa: EngineIsa;
   /** Open Inference Protocol over gRPC: its own port (0: no gRPC server). */
   readonly grpcPort: number;
   /** Open Inference Protocol: the longest string sequence_id (it is the session id). */
@@ -56,6 +60,11 @@ export interface Config {
   /** Longest path parameter (a model name, a session id), in characters; beyond it 414. */
   readonly maxParamLength: number;
 }
+
+export type EngineChoice = 'auto' | 'native' | 'wasm';
+export type EngineIsa = 'auto' | 'avx512' | 'avx2' | 'neon' | 'baseline';
+const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'native', 'wasm'];
+const ENGINE_ISAS: readonly EngineIsa[] = ['auto', 'avx512', 'avx2', 'neon', 'baseline'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -87,6 +96,8 @@ export const CONFIG_DEFAULTS = {
   STREAM_PING_INTERVAL_MS: '30000',
   STREAM_MAX_BUFFERED_BYTES: '1048576',
   STREAM_SEND_TIMEOUT_MS: '10000',
+  RNN_ENGINE: 'auto',
+  RNN_ENGINE_ISA: 'auto',
   GRPC_PORT: '0',
   MAX_SEQUENCE_ID_LENGTH: '128',
   GRPC_STREAM_MAX_PENDING: '64',
@@ -148,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     streamPingIntervalMs: integer('STREAM_PING_INTERVAL_MS', 0),
     streamMaxBufferedBytes: integer('STREAM_MAX_BUFFERED_BYTES', 1024),
     streamSendTimeoutMs: integer('STREAM_SEND_TIMEOUT_MS', 1),
+    ...engineConfigFromEnv(env),
     grpcPort: integer('GRPC_PORT', 0, 65535),
     maxSequenceIdLength: integer('MAX_SEQUENCE_ID_LENGTH', 1, 4096),
     grpcStreamMaxPending: integer('GRPC_STREAM_MAX_PENDING', 1, 100000),
@@ -159,4 +171,19 @@ export function loadConfig(env: Env = process.env): Config {
     // Session ids are 36 characters (UUIDs): the minimum keeps them addressable.
     maxParamLength: integer('MAX_PARAM_LENGTH', 36),
   };
+}
+
+/**
+ * RNN_ENGINE and RNN_ENGINE_ISA alone. The engine module resolves its default engine from these
+ * itself, since networks are also built outside any app (tests, benches, scripts).
+ */
+export function engineConfigFromEnv(env: Env): { engine: EngineChoice; engineIsa: EngineIsa } {
+  const oneOf = <T extends string>(name: ConfigVariable, allowed: readonly T[]): T => {
+    const raw = env[name]?.trim() || CONFIG_DEFAULTS[name];
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name}=${raw} is not one of ${allowed.join(', ')}`);
+    }
+    return raw as T;
+  };
+  return { engine: oneOf('RNN_ENGINE', ENGINE_CHOICES), engineIsa: oneOf('RNN_ENGINE_ISA', ENGINE_ISAS) };
 }

@@ -18,6 +18,7 @@ export interface ServiceMetrics {
   readonly sessionsExpired: Counter<'model'>;
   readonly websocketConnections: Gauge;
   readonly modelsLoaded: Gauge;
+  readonly engineInfo: Gauge<'engine' | 'isa'>;
   readonly batchSize: Histogram<'model'>;
   readonly queueSeconds: Histogram<'model'>;
   readonly storeRoundTrips: Counter;
@@ -89,6 +90,12 @@ export function createMetrics(): ServiceMetrics {
     modelsLoaded: new Gauge({
       name: 'rnn_models_loaded',
       help: 'Model packages loaded and ready',
+      registers: [registry],
+    }),
+    engineInfo: new Gauge({
+      name: 'rnn_engine_info',
+      help: 'Engine (native, wasm) and instruction set (avx512, avx2, neon, baseline, simd128) running the loaded models; value 1',
+      labelNames: ['engine', 'isa'] as const,
       registers: [registry],
     }),
     batchSize: new Histogram({

@@ -5,6 +5,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { defaultEngine } from './engine/index.js';
 import { applyEnvFile } from './env-file.js';
 import { ModelPackageError } from './model/errors.js';
 
@@ -18,7 +19,11 @@ function isStartupMistake(error: unknown): error is Error {
 async function start(): Promise<void> {
   applyEnvFile('.env'); // before loadConfig: .env fills in what the environment leaves unset
   const config: Config = loadConfig();
+  // Resolved before any model loads: RNN_ENGINE=native without the addon stops the start here.
+  const engine = defaultEngine();
   const app = await buildApp({ config });
+
+  app.log.info({ engine: engine.engine, isa: engine.isa }, engine.reason);
 
   const models = app.inference.listModels();
   if (models.length === 0) app.log.warn({ modelsDir: config.modelsDir }, 'no model packages found: /readyz answers 503');

@@ -242,6 +242,7 @@ export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, option
     spec,
     stateSize: S,
     maxBatch,
+    engine: { name: 'wasm', isa: 'simd128' },
     runSequence,
     stepBatch,
     embed: (tokens: ArrayLike<number>): Float32Array => embedTokens(spec, weights.embedding, tokens),

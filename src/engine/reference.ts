@@ -154,6 +154,7 @@ export function createReferenceNetwork(spec: NetworkSpec, weights: NetworkWeight
     spec,
     stateSize: size,
     maxBatch: Number.MAX_SAFE_INTEGER,
+    engine: { name: 'reference', isa: 'scalar' },
     runSequence(inputs: Float32Array, steps: number, initialState?: Float32Array): SequenceResult {
       checkSequenceArgs(spec, size, inputs, steps, initialState);
       const state = initialState === undefined ? new Float32Array(size) : Float32Array.from(initialState);

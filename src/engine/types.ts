@@ -97,8 +97,17 @@ export interface SequenceResult {
  * so one network serves every session. Not re-entrant: calls must not overlap (JS is single
  * threaded, and no method awaits).
  */
+/** Which engine runs a network, and on which instruction set (shown by the models route and metrics). */
+export interface EngineInfo {
+  readonly name: 'native' | 'wasm' | 'reference';
+  /** native: avx512, avx2, neon or baseline; wasm: simd128; reference: scalar. */
+  readonly isa: string;
+}
+
 export interface RecurrentNetwork {
   readonly spec: NetworkSpec;
+  /** Absent on networks made outside the engine (test doubles). */
+  readonly engine?: EngineInfo;
   readonly stateSize: number;
   /** Largest batch stepBatch accepts (scratch is sized for it at load time). */
   readonly maxBatch: number;

@@ -23,6 +23,15 @@ export const ModelInfo = Type.Object(
     labels: Type.Optional(Type.Array(Type.String(), { description: 'Names of the outputs' })),
     description: Type.Optional(Type.String()),
     version: Type.Optional(Type.String()),
+    engine: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Enum(['native', 'wasm', 'reference'], { description: 'native: the C++ addon; wasm: WebAssembly SIMD' }),
+          isa: Type.String({ description: 'Instruction set of its kernels: avx512, avx2, neon, baseline (native), simd128 (wasm)' }),
+        },
+        { description: 'What runs the model (ready packages); RNN_ENGINE and RNN_ENGINE_ISA choose it' },
+      ),
+    ),
   },
   { $id: 'ModelInfo', description: 'A model package and whether it is ready to serve' },
 );

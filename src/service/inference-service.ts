@@ -180,6 +180,9 @@ export class InferenceService {
     });
     bindActiveSessionsGauge(this.metrics, this.store);
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
+    for (const { network } of this.registry.list()) {
+      if (network?.engine !== undefined) this.metrics.engineInfo.set({ engine: network.engine.name, isa: network.engine.isa }, 1);
+    }
   }
 
   /** The catalog (catalog.ts), here for the transports that hold only the service. */

@@ -20,5 +20,6 @@ export function toModelInfo(entry: ModelEntry): ModelInfo {
   if (config.labels !== undefined) info.labels = [...config.labels];
   if (config.description !== undefined) info.description = config.description;
   if (config.version !== undefined) info.version = config.version;
+  if (entry.network?.engine !== undefined) info.engine = { name: entry.network.engine.name, isa: entry.network.engine.isa };
   return info;
 }

@@ -2,6 +2,7 @@
 // listed with its error, its inference routes 503 MODEL_NOT_READY, the others unaffected.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { defaultEngine } from '../../src/engine/index.js';
 import { assertError, buildTestApp, makeModelsDir } from '../helpers/app.js';
 import type { SessionStore } from '../../src/sessions/session-store.js';
 import { MemorySessionStore } from '../../src/sessions/memory-session-store.js';
@@ -45,6 +46,7 @@ describe('models', () => {
       labels: ['north', 'east', 'south', 'west'],
       description: 'LSTM, 2 layers, softmax head',
       version: '1',
+      engine: { name: defaultEngine().engine, isa: defaultEngine().isa },
     });
   });
 
