@@ -1,8 +1,13 @@
 // Finite inputs whose computation overflows float32 (issue 9, finding 2): every route and stream
 // answers 422 NON_FINITE_RESULT naming what overflowed, and a session is left exactly as it was
-// (no NaN state is ever written), on the memory and the Redis store. The attack: min-char-rnn's
-// 63 inputs at 3.4e38 overflow its input projection; a state of 3.4e38 overflows kjv-char-gru's
-// head; a ReLU network overflows on large inputs, so a forecast does too.
+// (no NaN state is ever written), on the memory and the Redis store. The attack: 63 inputs at
+// 3.4e38 (the issue's min-char-rnn example) overflow a ReLU network of 63 inputs on every engine
+// (relu does not saturate); a state of 3.4e38 overflows kjv-char-gru's head; a ReLU network
+// overflows on large inputs, so a forecast does too. min-char-rnn itself (tanh) may saturate
+// instead, depending on the engine: with fused multiply-adds (the native engine) the input
+// projection is +-Infinity, never NaN, and tanh(+-Infinity) is +-1, a finite answer; without
+// them (wasm) the products overflow one by one and Infinity - Infinity is NaN. Either is fine as
+// long as no non-finite value is ever answered or written: the last test checks that.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +31,7 @@ const hugeGruState = { h: [hugeRow(256)] };
 // The bundled packages, plus a ReLU network that can forecast (output_size = input_size).
 const dir = mkdtempSync(join(tmpdir(), 'rnn-serve-nonfinite-'));
 for (const name of ['min-char-rnn', 'kjv-char-gru']) cpSync(join(BUNDLED, name), join(dir, name), { recursive: true });
+writeRandomPackage(dir, 'relu_wide', { architecture: 'rnn', nonlinearity: 'relu', input_size: 63, hidden_size: 8, output_size: 5 }, 11, 0.9);
 writeRandomPackage(dir, 'relu_echo', { architecture: 'rnn', nonlinearity: 'relu', input_size: 3, hidden_size: 4, output_size: 3 }, 7, 0.9);
 
 const prefixes = new RedisPrefixes();
@@ -65,15 +71,15 @@ for (const store of ['memory', 'redis'] as const) {
     }
 
     it('REST predict, one sequence and a batch: 422 naming the overflowing output', async () => {
-      assertError(await post('/v1/models/min-char-rnn/predict', { inputs: [hugeRow(63)] }), 422, 'NON_FINITE_RESULT', /outputs\[0\]\[\d+\] is (NaN|-?Infinity)/);
-      const batch = await post('/v1/models/min-char-rnn/predict', { sequences: [{ inputs: [oneHot(63, 1)] }, { inputs: [oneHot(63, 2), hugeRow(63)] }] });
+      assertError(await post('/v1/models/relu_wide/predict', { inputs: [hugeRow(63)] }), 422, 'NON_FINITE_RESULT', /outputs\[0\]\[\d+\] is (NaN|-?Infinity)/);
+      const batch = await post('/v1/models/relu_wide/predict', { sequences: [{ inputs: [oneHot(63, 1)] }, { inputs: [oneHot(63, 2), hugeRow(63)] }] });
       assertError(batch, 422, 'NON_FINITE_RESULT', /sequences\[1\]\.outputs\[1\]/);
       // From a finite state so large that the head overflows.
       assertError(await post('/v1/models/kjv-char-gru/predict', { text: 'In', state: hugeGruState }), 422, 'NON_FINITE_RESULT');
     });
 
     it('a session step that overflows changes nothing, and the session goes on working', async () => {
-      const before = await session('min-char-rnn');
+      const before = await session('relu_wide');
       const step = await post(`/v1/sessions/${before.session_id}/steps`, { inputs: [oneHot(63, 3), hugeRow(63)] });
       assertError(step, 422, 'NON_FINITE_RESULT', 'nothing was changed');
       await assertUnchanged(before);
@@ -97,8 +103,24 @@ for (const store of ['memory', 'redis'] as const) {
       await assertUnchanged(before);
     });
 
+    it("the issue's example, min-char-rnn at 3.4e38: a finite answer (tanh saturated) or 422, never a non-finite value answered or written", async () => {
+      const before = await session('min-char-rnn');
+      const step = await post(`/v1/sessions/${before.session_id}/steps`, { inputs: [hugeRow(63)] });
+      if (step.statusCode === 422) {
+        assertError(step, 422, 'NON_FINITE_RESULT');
+        await assertUnchanged(before);
+      } else {
+        assert.equal(step.statusCode, 200, step.body);
+        assert.ok((step.json().outputs as number[][]).flat().every(Number.isFinite), 'finite outputs');
+      }
+      const read = (await app.inject(`/v1/sessions/${before.session_id}`)).json();
+      assert.ok((read.state.h as number[][]).flat().every(Number.isFinite), 'a finite state');
+      const next = await post(`/v1/sessions/${before.session_id}/steps`, { inputs: [oneHot(63, 3)] });
+      assert.equal(next.statusCode, 200, next.body);
+    });
+
     it('a stream answers an error frame for x, inputs, binary frames and generate; it stays open and the session unchanged', async () => {
-      const vector = await StreamClient.open(`${base}/v1/models/min-char-rnn/stream`);
+      const vector = await StreamClient.open(`${base}/v1/models/relu_wide/stream`);
       const ready = await vector.json();
       const id = ready.session_id as string;
       const snapshot = (await app.inject(`/v1/sessions/${id}`)).json();
