@@ -11,6 +11,7 @@ import { ModelRegistry } from './model/registry.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
+import operationsMetricsPlugin from './plugins/operations-metrics.js';
 import requestLoggingPlugin from './plugins/request-logging.js';
 import { sharedSchemas } from './schemas/index.js';
 import { createBatchingScheduler } from './service/batching-scheduler.js';
@@ -94,6 +95,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     createScheduler: options.createScheduler ?? ((observer) => createBatchingScheduler({ observer, metrics })),
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  await app.register(operationsMetricsPlugin, { config, isShuttingDown: () => draining });
 
   await app.register(healthRoutes, { isShuttingDown: () => draining });
   await app.register(modelRoutes, { prefix: '/v1' });

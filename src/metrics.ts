@@ -17,6 +17,14 @@ export interface ServiceMetrics {
   readonly modelsLoaded: Gauge;
   readonly batchSize: Histogram<'model'>;
   readonly queueSeconds: Histogram<'model'>;
+  /** 1 when /readyz would answer 200 (read at each scrape), for alerts and dashboards. */
+  readonly ready: Gauge;
+  /** 1 when the session store answers a ping (read at each scrape). */
+  readonly sessionStoreUp: Gauge;
+  /** MAX_SESSIONS, so a rule can compare rnn_sessions_active with it. */
+  readonly maxSessions: Gauge;
+  /** Requests answered 503 STORE_UNAVAILABLE, by route pattern. */
+  readonly storeErrors: Counter<'route'>;
 }
 
 export function createMetrics(): ServiceMetrics {
@@ -84,6 +92,27 @@ export function createMetrics(): ServiceMetrics {
       help: 'Time a session step waited in the batching queue before the engine ran it, by model',
       labelNames: ['model'] as const,
       buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+      registers: [registry],
+    }),
+    ready: new Gauge({
+      name: 'rnn_ready',
+      help: '1 when the instance is ready to serve (what GET /readyz answers with 200), else 0',
+      registers: [registry],
+    }),
+    sessionStoreUp: new Gauge({
+      name: 'rnn_session_store_up',
+      help: '1 when the session store answered a ping at this scrape, else 0',
+      registers: [registry],
+    }),
+    maxSessions: new Gauge({
+      name: 'rnn_max_sessions',
+      help: 'The configured MAX_SESSIONS: beyond it new sessions are refused with 429',
+      registers: [registry],
+    }),
+    storeErrors: new Counter({
+      name: 'rnn_store_errors_total',
+      help: 'HTTP requests (stream upgrades included) answered 503 STORE_UNAVAILABLE, by route pattern',
+      labelNames: ['route'] as const,
       registers: [registry],
     }),
   };
