@@ -14,6 +14,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   RnnServeError,
+  type State,
   type StepReply,
   type TokenEvent,
 } from '../clients/typescript/src/index.js';
@@ -74,7 +75,7 @@ describe('TypeScript client against a server', () => {
 
   it('predict equals PyTorch, and predictBatch equals predict per sequence', async () => {
     for (const c of co2Cases.cases) {
-      const answer = await client.predict('co2-lstm', c.inputs!, c.state ? { state: c.state } : {});
+      const answer = await client.predict('co2-lstm', c.inputs!, c.state ? { state: c.state as State } : {});
       assertClose(answer.outputs.flat(), c.outputs.flat(), co2Cases.tolerance, `${c.name} outputs`);
     }
     const [first, second] = co2Cases.cases as [(typeof co2Cases.cases)[0], (typeof co2Cases.cases)[0]];
