@@ -11,6 +11,7 @@ import { ModelRegistry } from './model/registry.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
+import playgroundPlugin from './plugins/playground.js';
 import operationsMetricsPlugin from './plugins/operations-metrics.js';
 import requestLoggingPlugin from './plugins/request-logging.js';
 import { sharedSchemas } from './schemas/index.js';
@@ -24,6 +25,7 @@ import generateRoutes from '../routes/generate.js';
 import healthRoutes from '../routes/health.js';
 import modelRoutes from '../routes/models.js';
 import predictRoutes from '../routes/predict.js';
+import rootRoutes from '../routes/root.js';
 import sessionRoutes from '../routes/sessions.js';
 import streamRoutes from '../routes/stream.js';
 
@@ -105,6 +107,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(streamRoutes, { prefix: '/v1' });
   await app.register(generateRoutes, { prefix: '/v1', limits: config });
   await app.register(forecastRoutes, { prefix: '/v1', limits: config });
+  await app.register(playgroundPlugin);
+  await app.register(rootRoutes);
 
   return app;
 }
