@@ -1,5 +1,5 @@
 // Writes openapi/openapi.json, the committed copy of the document the server serves at
-// /openapi.json (`npm run openapi`). test/openapi.test.ts fails when the two differ.
+// /openapi.json (`npm run openapi`). test/unit/openapi.test.ts fails when the two differ.
 // The app is built with the default configuration: the document does not depend on it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
+(await import('./env-file.js')).applyEnvFile('.env'); // before loadConfig: .env fills in what the environment leaves unset
 const config = loadConfig();
 const app = await buildApp({ config });
 

@@ -1,5 +1,5 @@
 """Golden cases for a package: inputs, optional initial state, the outputs and final state
-PyTorch computes in float32. Same format as ../shared/fixtures/*/cases.json."""
+PyTorch computes in float32. Same format as ../test/fixtures/pytorch/*/cases.json."""
 
 import json
 import math

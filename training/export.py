@@ -1,4 +1,4 @@
-"""Export recurrent models as rnn-serve model packages (../shared/spec/model-format.md).
+"""Export recurrent models as rnn-serve model packages (../docs/model-format.md).
 
 Library (import from training/):
     export_torch(out_dir, rnn, head=None, embedding=None, **options) -> config dict
@@ -9,7 +9,8 @@ Library (import from training/):
         state_dict prefixes (config "tensor_prefix" when they are not rnn / fc / embedding)
     export_seed(out_dir, Wxh, Whh, Why, bh, by, **options) -> config dict
         the seed numpy RNN's column-vector weights -> config.json ("layout": "seed"), weights.npz, cases.json
-    options: vocab, labels, output_activation, description, version, normalization, cases, case_seed
+    options: vocab, labels, output_activation, description, version, normalization, cases, case_seed;
+    export_torch also weight_dtype ("float32", or "float16" for weights float16 holds exactly)
 
 CLI:
     python3 export.py state-dict STATE_DICT.pt OUT_DIR --architecture lstm [--rnn-prefix lstm] ...
@@ -34,11 +35,16 @@ WEIGHT_FILES = {"torch": "model.safetensors", "seed": "weights.npz"}
 
 def export_torch(out_dir, rnn, head=None, embedding=None, *, tensor_prefix=None, vocab=None, labels=None,
                  output_activation="identity", description=None, version="1", normalization=None,
-                 cases=None, case_seed=0):
+                 cases=None, case_seed=0, weight_dtype="float32"):
     """Writes a "torch" layout package for `rnn` (+ `head`, `embedding`) into out_dir; returns the config.
     cases: optional list of {"name", "inputs" | "tokens", "state"?} (raw units); default: 3 random cases.
     normalization: {"input": {"mean", "std"}, "output": {"mean", "std"}} for a network trained on
-    normalized values; cases then hold raw values."""
+    normalized values; cases then hold raw values.
+    weight_dtype: "float32", or "float16" when every weight is a float16 value already (round the
+    module first, e.g. `p.copy_(p.half().float())`), so the cases PyTorch computes are exactly what
+    the file holds; a weight float16 would change is refused."""
+    if weight_dtype not in ("float32", "float16"):
+        raise ValueError(f"weight_dtype must be float32 or float16, got {weight_dtype!r}")
     prefix = {**DEFAULT_PREFIX, **(tensor_prefix or {})}
     config = _torch_config(rnn, head, embedding, vocab)
     if tensor_prefix and any(prefix[part] != DEFAULT_PREFIX[part] for part in _parts(head, embedding)):
@@ -50,11 +56,20 @@ def export_torch(out_dir, rnn, head=None, embedding=None, *, tensor_prefix=None,
     for module, part in ((rnn, "rnn"), (head, "head"), (embedding, "embedding")):
         if module is not None:
             for key, value in module.state_dict().items():
-                tensors[f"{prefix[part]}.{key}"] = value.detach().cpu().float().numpy()
+                tensors[f"{prefix[part]}.{key}"] = _stored(value.detach().cpu().float().numpy(), weight_dtype,
+                                                           f"{prefix[part]}.{key}")
     _prepare(out_dir, "torch")
     write_safetensors(os.path.join(out_dir, WEIGHT_FILES["torch"]), tensors, {"format": "pt"})
     _write_config_and_cases(out_dir, config, package, vocab, cases, case_seed)
     return config
+
+
+def _stored(array, weight_dtype, name):
+    """The array as the file stores it; refuses a float16 conversion that would change a value."""
+    stored = array.astype(np.dtype(weight_dtype))
+    if not np.array_equal(stored.astype(np.float32), array):
+        raise ValueError(f"tensor {name}: some weights are not float16 values; round the module to float16 first")
+    return stored
 
 
 def export_module(out_dir, model, rnn="rnn", head=None, embedding=None, **options):

@@ -189,6 +189,24 @@ class ExportTorch(ExportCase):
             expected = head(h) * 10.0 + 300.0
         np.testing.assert_allclose(document["cases"][0]["outputs"], expected.numpy(), rtol=1e-6)
 
+    def test_float16_weights_are_stored_as_f16_and_cases_use_them_as_stored(self):
+        rnn, head = torch.nn.LSTM(3, 4), torch.nn.Linear(4, 2)
+        with torch.no_grad():
+            for parameter in list(rnn.parameters()) + list(head.parameters()):
+                parameter.copy_(parameter.half().float())
+        out = self.path("f16")
+        export.export_torch(out, rnn, head, weight_dtype="float16")
+        tensors, _ = read_safetensors(os.path.join(out, "model.safetensors"))
+        self.assertEqual({value.dtype for value in tensors.values()}, {np.dtype(np.float16)})
+        np.testing.assert_array_equal(tensors["rnn.weight_hh_l0"].astype(np.float32), rnn.weight_hh_l0.detach().numpy())
+        self.assert_cases_replay(out)
+
+    def test_float16_export_refuses_weights_float16_would_round(self):
+        with self.assertRaisesRegex(ValueError, "rnn.weight_ih_l0: some weights are not float16 values"):
+            export.export_torch(self.path("f16"), torch.nn.GRU(2, 3), weight_dtype="float16")
+        with self.assertRaisesRegex(ValueError, "weight_dtype must be float32 or float16"):
+            export.export_torch(self.path("f64"), torch.nn.GRU(2, 3), weight_dtype="float64")
+
     def test_refuses_what_the_format_cannot_express(self):
         with self.assertRaisesRegex(ValueError, "bidirectional"):
             export.export_torch(self.path("bi"), torch.nn.GRU(2, 3, bidirectional=True))

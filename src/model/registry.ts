@@ -1,8 +1,11 @@
 // The registry: what is loaded and ready, separate from the repository of folders on disk.
-// Every subfolder of the models directory is a model; one that fails to load is kept as
-// 'failed' with its message (the models endpoint shows it) and never stops the others.
+// Every subfolder of the models directory is a model, and so is a symbolic link to a folder
+// (a package kept elsewhere, or a version picked by relinking); one that fails to load, or a link
+// that leads nowhere, is kept as 'failed' with its message (the models endpoint shows it) and
+// never stops the others.
 
-import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, readlink, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createNetwork as createFastNetwork } from '../engine/index.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork } from '../engine/types.js';
@@ -34,7 +37,29 @@ export interface ModelEntry {
   readonly normalization?: PackageNormalization;
 }
 
-async function listModelDirs(modelsDir: string): Promise<string[]> {
+/** A folder to load, or a symbolic link that cannot be followed to one (listed as failed). */
+interface ModelDir {
+  readonly name: string;
+  readonly error?: string;
+}
+
+/** What a symbolic link in the models directory is: a folder to load, a file to skip, or an error. */
+async function followLink(modelsDir: string, entry: Dirent): Promise<ModelDir | undefined> {
+  const path = join(modelsDir, entry.name);
+  try {
+    return (await stat(path)).isDirectory() ? { name: entry.name } : undefined;
+  } catch (error) {
+    const target = await readlink(path).catch(() => '?');
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'which does not exist'
+      : code === 'ELOOP' ? 'which loops back on itself (too many levels of symbolic links)'
+      : `which cannot be read (${(error as Error).message})`;
+    return { name: entry.name, error: `${entry.name}: symbolic link to '${target}', ${why}` };
+  }
+}
+
+async function listModelDirs(modelsDir: string): Promise<ModelDir[]> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(modelsDir)).isDirectory();
@@ -45,9 +70,12 @@ async function listModelDirs(modelsDir: string): Promise<string[]> {
     throw new ModelPackageError(`models directory '${modelsDir}' cannot be read (${(error as Error).message})`, { cause: error });
   }
   if (!isDirectory) throw new ModelPackageError(`models directory '${modelsDir}' is not a directory`);
-  const entries = await readdir(modelsDir, { withFileTypes: true });
   // Hidden folders (.git, editor state) are not models.
-  return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
+  const entries = (await readdir(modelsDir, { withFileTypes: true })).filter((entry) => !entry.name.startsWith('.'));
+  const dirs = await Promise.all(
+    entries.map((entry) => (entry.isSymbolicLink() ? followLink(modelsDir, entry) : entry.isDirectory() ? { name: entry.name } : undefined)),
+  );
+  return dirs.filter((dir) => dir !== undefined);
 }
 
 async function loadEntry(dir: string, name: string, factory: NetworkFactory, maxBatch: number | undefined): Promise<ModelEntry> {
@@ -80,9 +108,13 @@ export class ModelRegistry {
   /** Loads every model folder under modelsDir; throws only when modelsDir itself is unusable. */
   static async load(modelsDir: string, options: RegistryOptions = {}): Promise<ModelRegistry> {
     const root = resolve(modelsDir);
-    const names = await listModelDirs(root);
+    const dirs = await listModelDirs(root);
     const factory = options.createNetwork ?? createFastNetwork;
-    const entries = await Promise.all(names.map((name) => loadEntry(join(root, name), name, factory, options.maxBatch)));
+    const entries = await Promise.all(
+      dirs.map(({ name, error }): ModelEntry | Promise<ModelEntry> =>
+        error !== undefined ? { name, dir: join(root, name), status: 'failed', error } : loadEntry(join(root, name), name, factory, options.maxBatch),
+      ),
+    );
     return new ModelRegistry(entries);
   }
 

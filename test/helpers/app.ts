@@ -1,4 +1,4 @@
-// Apps for HTTP tests: the whole service on the shared fixtures (or any models folder), quiet,
+// Apps for HTTP tests: the whole service on the PyTorch fixtures (or any models folder), quiet,
 // with an injectable clock, plus small helpers to read what it answers.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { FIXTURES_DIR } from './fixtures.js';
 
 export { FIXTURES_DIR };
 
-/** A config read from these variables, serving the shared fixtures unless MODELS_DIR is given. */
+/** A config read from these variables, serving the PyTorch fixtures unless MODELS_DIR is given. */
 export function testConfig(env: Record<string, string> = {}) {
   return loadConfig({ MODELS_DIR: FIXTURES_DIR, LOG_LEVEL: 'silent', ...env });
 }

@@ -1,7 +1,8 @@
-// Golden cases of a model package (cases.json, spec/model-format.md "Fixtures") and the checks
+// Golden cases of a model package (cases.json, docs/model-format.md "Golden cases") and the checks
 // every test runs them through: a case passes when every expected value v satisfies
-// |got - v| <= abs + rel * |v|. Used for the shared PyTorch fixtures and for bundled models,
-// whose cases.json may hold raw values when the package declares `normalization`.
+// |got - v| <= abs + rel * |v|. Used for the project's PyTorch fixtures (test/fixtures/pytorch,
+// written by training/make_fixtures.py), for bundled models, whose cases.json may hold raw values
+// when the package declares `normalization`, and for ../shared/fixtures when that folder exists.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,8 +13,17 @@ import { denormalizeValues, normalizeValues, type PackageNormalization } from '.
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The shared PyTorch fixtures; CI clones the repository next to shared/. */
-export const FIXTURES_DIR = resolve(process.env.FIXTURES_DIR ?? join(repoRoot, '..', 'shared', 'fixtures'));
+/** The project's PyTorch fixtures: one package per folder, each with its cases.json. */
+export const FIXTURES_DIR = join(repoRoot, 'test', 'fixtures', 'pytorch');
+
+/**
+ * PyTorch fixtures kept outside the repository (../shared/fixtures, or SHARED_FIXTURES_DIR), run
+ * as an extra check when the folder exists; nothing else may depend on them.
+ */
+export function sharedFixturesDir(): string | undefined {
+  const dir = resolve(process.env.SHARED_FIXTURES_DIR ?? join(repoRoot, '..', 'shared', 'fixtures'));
+  return existsSync(dir) ? dir : undefined;
+}
 
 export interface CaseState {
   /** num_layers x hidden_size */

@@ -3,10 +3,24 @@
 // found in its "Server listening at" log line. Its pino lines are kept, parsed, so a test can wait
 // for one (a request it has in flight, the start of a shutdown) instead of sleeping.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES_DIR } from './fixtures.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+let emptyDir: string | undefined;
+/** One empty folder per test process, removed when it exits. */
+function emptyWorkingDir(): string {
+  if (emptyDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-serve-cwd-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    emptyDir = dir;
+  }
+  return emptyDir;
+}
 
 /** One parsed pino line of the server's stdout. */
 export type LogLine = Record<string, unknown> & { readonly msg?: string };
@@ -36,12 +50,14 @@ export class ServerProcess {
   }
 
   /**
-   * Starts `node --import tsx src/server.ts` with the shared fixtures as MODELS_DIR and info logs,
+   * Starts `node --import tsx src/server.ts` with the PyTorch fixtures as MODELS_DIR and info logs,
    * plus `env`; resolves once it listens. Rejects with its output when it exits before that.
+   * It runs in `cwd`, by default an empty folder, so a developer's .env in the checkout (which the
+   * server reads from its working directory) never changes what a test starts.
    */
-  static start(env: Record<string, string> = {}): Promise<ServerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: repoRoot,
+  static start(env: Record<string, string> = {}, { cwd = emptyWorkingDir() }: { cwd?: string } = {}): Promise<ServerProcess> {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'server.ts')], {
+      cwd,
       env: { ...process.env, MODELS_DIR: FIXTURES_DIR, API_KEYS: '', LOG_LEVEL: 'info', ...env, HOST: '127.0.0.1', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
