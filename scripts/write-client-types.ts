@@ -1,5 +1,5 @@
 // Writes clients/typescript/src/openapi-types.ts from openapi/openapi.json with openapi-typescript
-// (`npm run openapi` runs it after writing the document). test/client-typescript.test.ts fails
+// (`npm run openapi` runs it after writing the document). test/redis/client-typescript.test.ts fails
 // when the committed file is not what this writes, so the client's types never drift from the API.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ export const CLIENT_TYPES_PATH = fileURLToPath(new URL('../clients/typescript/sr
 const OPENAPI_PATH = new URL('../openapi/openapi.json', import.meta.url);
 
 const HEADER = `// Generated from openapi/openapi.json by openapi-typescript (scripts/write-client-types.ts,
-// run by \`npm run openapi\`): do not edit. test/client-typescript.test.ts fails when it is stale.
+// run by \`npm run openapi\`): do not edit. test/redis/client-typescript.test.ts fails when it is stale.
 `;
 
 export async function clientTypes(): Promise<string> {

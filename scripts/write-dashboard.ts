@@ -1,6 +1,6 @@
 // Writes deploy/grafana/rnn-serve.json, the Grafana dashboard of rnn-serve's /metrics:
 // `npx tsx scripts/write-dashboard.ts`. Panels are listed here, in rows, so the JSON (which
-// Grafana wants verbose) is never edited by hand; test/dashboards-metrics.test.ts checks that the
+// Grafana wants verbose) is never edited by hand; test/redis/dashboards-metrics.test.ts checks that the
 // file is what this script writes and that every metric it names exists in /metrics.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-"""What the tests share: the servers they run against (started by test/client-python.test.ts,
+"""What the tests share: the servers they run against (started by test/redis/client-python.test.ts,
 which passes their URLs in the environment), the repository's bundled models' PyTorch cases, and
 a TCP proxy the tests cut to drop a stream's connection."""
 
@@ -20,7 +20,7 @@ def env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise RuntimeError(  # a missing server is a failure, never a skip
-            f"{name} is not set: run these tests through `npx tsx --test test/client-python.test.ts`, "
+            f"{name} is not set: run these tests through `npx tsx --test test/redis/client-python.test.ts`, "
             "which starts the servers, or set RNN_SERVE_URL (and the other RNN_SERVE_* variables) yourself"
         )
     return value

@@ -1,5 +1,5 @@
 """Runs the tests in this folder and prints one JSON line per test ({"test", "status", "detail"}),
-for test/client-python.test.ts, which reports each as a node:test subtest. Exit status 1 when any
+for test/redis/client-python.test.ts, which reports each as a node:test subtest. Exit status 1 when any
 failed. Usage: /usr/bin/python3 clients/python/tests/run_json.py"""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 // on `code`, never on the message. ConnectionError is the client's own: the server could not be
 // reached, or a stream could not be resumed.
 
-/** Which family each server code belongs to (test/client-typescript.test.ts checks it covers src/errors.ts). */
+/** Which family each server code belongs to (test/redis/client-typescript.test.ts checks it covers src/errors.ts). */
 export const ERROR_FAMILIES = {
   INVALID_INPUT: 'InvalidRequestError',
   PAYLOAD_TOO_LARGE: 'InvalidRequestError',

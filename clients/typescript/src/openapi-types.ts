@@ -1,5 +1,5 @@
 // Generated from openapi/openapi.json by openapi-typescript (scripts/write-client-types.ts,
-// run by `npm run openapi`): do not edit. test/client-typescript.test.ts fails when it is stale.
+// run by `npm run openapi`): do not edit. test/redis/client-typescript.test.ts fails when it is stale.
 
 export interface paths {
     "/healthz": {

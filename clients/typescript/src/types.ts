@@ -1,6 +1,6 @@
 // The API's request and answer types under short names. They come from openapi-types.ts, which
 // `npm run openapi` generates from openapi/openapi.json with openapi-typescript: when the API
-// changes, the client's types change with it, and test/client-typescript.test.ts fails while the
+// changes, the client's types change with it, and test/redis/client-typescript.test.ts fails while the
 // committed file is stale.
 import type { components } from './openapi-types.js';
 

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
-import { dashboardJson, DASHBOARD_PATH } from '../scripts/write-dashboard.js';
-import { buildTestApp } from './helpers/app.js';
-import { metricValue } from './helpers/metric-samples.js';
-import { RedisPrefixes, RedisProxy, requireRedis } from './helpers/redis.js';
+import { dashboardJson, DASHBOARD_PATH } from '../../scripts/write-dashboard.js';
+import { buildTestApp } from '../helpers/app.js';
+import { metricValue } from '../helpers/metric-samples.js';
+import { RedisPrefixes, RedisProxy, requireRedis } from '../helpers/redis.js';
 
-const ALERTS_PATH = new URL('../deploy/prometheus/alerts.yml', import.meta.url);
+const ALERTS_PATH = new URL('../../deploy/prometheus/alerts.yml', import.meta.url);
 
 /** Series Prometheus makes itself, not the server. */
 const PROMETHEUS_SERIES = new Set(['up']);

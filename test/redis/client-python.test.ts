@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from './helpers/redis.js';
-import { ServerProcess } from './helpers/server-process.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
+import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
+import { ServerProcess } from '../helpers/server-process.js';
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const RUNNER = fileURLToPath(new URL('../clients/python/tests/run_json.py', import.meta.url));
+const RUNNER = fileURLToPath(new URL('../../clients/python/tests/run_json.py', import.meta.url));
 const API_KEY = 'python-client-key';
 
 interface PythonResult {
@@ -42,7 +43,9 @@ function runPythonTests(env: Record<string, string>): Promise<{ results: PythonR
 describe('Python client (clients/python) against real servers', async () => {
   await requireRedis();
   const prefixes = new RedisPrefixes();
-  const models = { MODELS_DIR: 'models' };
+  const bundled = bundledModelsOnly();
+  after(bundled.cleanup);
+  const models = { MODELS_DIR: bundled.dir };
   const replicaEnv = { ...models, SESSION_STORE: 'redis', REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefixes.create('client-py') };
   const started = await Promise.allSettled([
     ServerProcess.start(models),

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Client } from '../clients/typescript/src/index.js';
-import { findPlaygroundDir } from '../src/plugins/playground.js';
-import { ServerProcess } from './helpers/server-process.js';
+import { Client } from '../../clients/typescript/src/index.js';
+import { findPlaygroundDir } from '../../src/plugins/playground.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
+import { ServerProcess } from '../helpers/server-process.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = 'playground-test-key';
@@ -20,11 +21,12 @@ describe('the playground in chromium', () => {
   let page: Page;
   let api: Client;
   const pageErrors: string[] = [];
+  const bundled = bundledModelsOnly();
 
   before(async () => {
     assert.ok(findPlaygroundDir(), 'the playground is built (npm run build:playground; npm test does it)');
     assert.ok(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-    server = await ServerProcess.start({ MODELS_DIR: 'models', API_KEYS: API_KEY });
+    server = await ServerProcess.start({ MODELS_DIR: bundled.dir, API_KEYS: API_KEY });
     api = new Client(server.baseUrl, { apiKey: API_KEY });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -37,6 +39,7 @@ describe('the playground in chromium', () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    bundled.cleanup();
   });
 
   it('is linked from / and answers at /playground/', async () => {

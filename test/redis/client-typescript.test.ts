@@ -17,15 +17,19 @@ import {
   type State,
   type StepReply,
   type TokenEvent,
-} from '../clients/typescript/src/index.js';
-import { CLIENT_TYPES_PATH, clientTypes } from '../scripts/write-client-types.js';
-import * as serverErrors from '../src/errors.js';
-import { CuttableProxy } from './helpers/cuttable-proxy.js';
-import { assertClose, readCaseFile } from './helpers/fixtures.js';
-import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from './helpers/redis.js';
-import { ServerProcess } from './helpers/server-process.js';
+} from '../../clients/typescript/src/index.js';
+import { CLIENT_TYPES_PATH, clientTypes } from '../../scripts/write-client-types.js';
+import * as serverErrors from '../../src/errors.js';
+import { bundledModelsOnly } from '../helpers/bundled-models.js';
+import { CuttableProxy } from '../helpers/cuttable-proxy.js';
+import { assertClose, readCaseFile } from '../helpers/fixtures.js';
+import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
+import { ServerProcess } from '../helpers/server-process.js';
 
-const MODELS = { MODELS_DIR: 'models' };
+// The bundled packages only (users export their own into models/).
+const bundled = bundledModelsOnly();
+after(bundled.cleanup);
+const MODELS = { MODELS_DIR: bundled.dir };
 const co2Cases = readCaseFile('models/co2-lstm');
 const gruCases = readCaseFile('models/kjv-char-gru');
 
