@@ -354,4 +354,22 @@ describe('TypeScript client on two replicas sharing Redis, one killed mid-stream
     assert.deepEqual((await stream.state()).state, whole.state);
     await stream.close();
   });
+
+  it('a replica frozen mid-stream (never killed): the heartbeat drops it and the stream resumes on the other', async () => {
+    victim = await ServerProcess.start(env);
+    const inputs = weeks(30);
+    const whole = await new Client(survivor.baseUrl).predict('co2-lstm', inputs);
+    const client = new Client([victim.baseUrl, survivor.baseUrl]);
+    const stream = await client.stream('co2-lstm', { reconnectDelayMs: 20, heartbeatMs: 200 });
+    const outputs: number[][] = [];
+    for await (const reply of stream.map(inputs.slice(0, 10), 4)) outputs.push(...reply.outputs!);
+    victim.signal('SIGSTOP'); // its sockets stay open: only the missing pongs tell
+    for (const x of inputs.slice(10)) stream.send(x);
+    for await (const reply of stream) outputs.push(...reply.outputs!);
+    assert.equal(stream.reconnects, 1);
+    assert.equal(client.http.endpoint, survivor.baseUrl);
+    assert.deepEqual(outputs, whole.outputs);
+    await stream.close();
+    await victim.stop();
+  });
 });

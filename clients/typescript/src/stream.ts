@@ -22,6 +22,8 @@ export interface StreamOptions {
   readonly maxReconnects?: number;
   /** First wait between attempts (doubles up to 2 s). Default 100 ms. */
   readonly reconnectDelayMs?: number;
+  /** Node: ping every so often and drop a connection that answers nothing (a frozen server). Default 15000 ms; 0 off. */
+  readonly heartbeatMs?: number;
   /** How a socket is opened; default `ws` on Node, the browser's WebSocket elsewhere. */
   readonly socketFactory?: SocketFactory;
 }
@@ -112,9 +114,10 @@ export class Stream implements AsyncIterable<StepReply> {
       resume: options.resume ?? true,
       maxReconnects: options.maxReconnects ?? 10,
       reconnectDelayMs: options.reconnectDelayMs ?? 100,
+      heartbeatMs: options.heartbeatMs ?? 15_000,
       socketFactory: options.socketFactory ?? openSocket,
     };
-    const first = await connect(http, sessionId, full.socketFactory);
+    const first = await connect(http, sessionId, full.socketFactory, full.heartbeatMs);
     return new Stream(http, full, onClosed, first);
   }
 
@@ -291,6 +294,8 @@ export class Stream implements AsyncIterable<StepReply> {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
+      // A server that stopped answering would keep the first reattach waiting for its timeout.
+      if (socket.unresponsive) this.http.rotate();
       if (!this.closing) void this.connectionLost();
     };
     socket.onerror = () => undefined; // a close follows
@@ -374,7 +379,7 @@ export class Stream implements AsyncIterable<StepReply> {
       }
       let first: { socket: SocketLike; ready: ReadyMessage };
       try {
-        first = await connect(this.http, this.session.sessionId, this.options.socketFactory);
+        first = await connect(this.http, this.session.sessionId, this.options.socketFactory, this.options.heartbeatMs);
       } catch (error) {
         lastError = error;
         // The session is gone, or the key or the package does not fit: trying again cannot help.
@@ -452,10 +457,10 @@ interface ReadyMessage {
 }
 
 /** Opens a stream on session `sessionId` at the transport's endpoint and waits for `ready`. */
-async function connect(http: HttpTransport, sessionId: string, factory: SocketFactory): Promise<{ socket: SocketLike; ready: ReadyMessage }> {
+async function connect(http: HttpTransport, sessionId: string, factory: SocketFactory, heartbeatMs: number): Promise<{ socket: SocketLike; ready: ReadyMessage }> {
   const url = `${http.endpoint.replace(/^http/, 'ws')}/v1/sessions/${encodeURIComponent(sessionId)}/stream`;
   let refused: RefusedUpgrade | undefined;
-  const socket = await factory(url, http.apiKey, (answer) => (refused = answer));
+  const socket = await factory(url, http.apiKey, (answer) => (refused = answer), { heartbeatMs });
   socket.binaryType = 'arraybuffer';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
