@@ -87,7 +87,7 @@ print(count / seconds)
 }
 
 const models = bundledModelsOnly();
-const server = await ServerProcess.start({ MODELS_DIR: models.dir, LOG_LEVEL: 'warn' });
+const server = await ServerProcess.start({ MODELS_DIR: models.dir });
 try {
   console.log(`one stream, ${ELEMENTS} single elements, ${WINDOW} in flight, co2-lstm (LSTM 32), server ${process.version}`);
   console.log('framing | client               | steps/s | vs bare ws');

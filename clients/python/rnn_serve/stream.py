@@ -593,14 +593,31 @@ class Stream:
 
     def map(self, inputs: Iterable[Any], window: int = 32) -> Iterator[StepReply]:
         """Streams ``inputs`` one element per message with up to ``window`` in flight, yielding
-        each reply in order."""
+        each reply in order. (``inputs`` is read on the stream's thread, a window at a time.)"""
+        source = iter(inputs)
         in_flight: Deque["asyncio.Future[StepReply]"] = collections.deque()
-        for x in inputs:
-            in_flight.append(self._loop.run(self._stream._enqueue(self._stream._element(x), 1, None)))
-            if len(in_flight) >= window:
-                yield self._loop.run(_wait(in_flight.popleft()))
-        while in_flight:
-            yield self._loop.run(_wait(in_flight.popleft()))
+        stream = self._stream
+
+        async def advance() -> list[StepReply]:
+            # One trip to the loop tops the window up and takes every reply already there, so
+            # pipelined replies cost one thread hop per batch rather than one each.
+            while len(in_flight) < window:
+                x = next(source, _END)
+                if x is _END:
+                    break
+                in_flight.append(await stream._enqueue(stream._element(x), 1, None))
+            if not in_flight:
+                return []
+            done = [await in_flight.popleft()]
+            while in_flight and in_flight[0].done():
+                done.append(in_flight.popleft().result())
+            return done
+
+        while True:
+            batch = self._loop.run(advance())
+            if not batch:
+                return
+            yield from batch
 
     def state(self) -> tuple[int, Any]:
         """``(t, state)``: the session's state now."""
@@ -628,5 +645,4 @@ class Stream:
         self.close()
 
 
-async def _wait(future: "asyncio.Future[T]") -> T:
-    return await future
+_END = object()
