@@ -1,5 +1,5 @@
 // The Python client (clients/python, package rnn_serve) against real server processes: this file
-// starts them (one plain, one with API keys, two replicas sharing Redis), runs the Python tests
+// starts them (one plain, one with API keys, three replicas sharing Redis), runs the Python tests
 // with Debian's /usr/bin/python3 (numpy, websockets) through clients/python/tests/run_json.py,
 // and reports each Python test as a subtest here, so they count (and fail) in the node runner.
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ interface PythonResult {
   readonly test: string;
   readonly description: string;
   readonly status: 'pass' | 'fail' | 'error' | 'skip';
+  readonly seconds: number;
   readonly detail: string;
 }
 
@@ -52,6 +53,7 @@ describe('Python client (clients/python) against real servers', async () => {
     ServerProcess.start({ ...models, API_KEYS: API_KEY }),
     ServerProcess.start(replicaEnv),
     ServerProcess.start(replicaEnv),
+    ServerProcess.start(replicaEnv),
   ]);
   const servers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   after(async () => {
@@ -59,7 +61,8 @@ describe('Python client (clients/python) against real servers', async () => {
     await prefixes.deleteAll();
   });
   for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
-  const [plain, keyed, victim, survivor] = servers as [ServerProcess, ServerProcess, ServerProcess, ServerProcess];
+  // victim: killed by the Python resume test; frozen: stopped (SIGSTOP) by it, killed in after().
+  const [plain, keyed, victim, survivor, frozen] = servers as [ServerProcess, ServerProcess, ServerProcess, ServerProcess, ServerProcess];
 
   let run: Awaited<ReturnType<typeof runPythonTests>>;
   before(async () => {
@@ -69,13 +72,16 @@ describe('Python client (clients/python) against real servers', async () => {
       RNN_SERVE_API_KEY: API_KEY,
       RNN_SERVE_REPLICAS: `${victim.baseUrl},${survivor.baseUrl}`,
       RNN_SERVE_VICTIM_PID: String(victim.child.pid),
+      RNN_SERVE_FROZEN_REPLICAS: `${frozen.baseUrl},${survivor.baseUrl}`,
+      RNN_SERVE_FROZEN_PID: String(frozen.child.pid),
     });
   });
 
   it('the Python suite ran every test and none failed or was skipped', async (t) => {
     assert.ok(run.results.length >= 15, `the Python tests ran (${run.results.length} reported):\n${run.stderr}`);
     for (const result of run.results) {
-      await t.test(`python: ${result.description || result.test}`, () => {
+      // The Python test's own duration, in the name: the subtest only checks its outcome.
+      await t.test(`python: ${result.description || result.test} (${result.seconds} s)`, () => {
         assert.equal(result.status, 'pass', `${result.test}: ${result.status}\n${result.detail}`);
       });
     }

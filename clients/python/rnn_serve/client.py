@@ -214,7 +214,17 @@ class Client:
         """An existing session, by id."""
         return Session(self.http, self.http.request("GET", f"/v1/sessions/{_quote(session_id)}"))
 
-    def stream(self, model: str, *, binary: bool = False, resume: bool = True, max_reconnects: int = 10, reconnect_delay: float = 0.1, ttl_seconds: Optional[int] = None) -> Stream:
+    def stream(
+        self,
+        model: str,
+        *,
+        binary: bool = False,
+        resume: bool = True,
+        max_reconnects: int = 10,
+        reconnect_delay: float = 0.1,
+        heartbeat: float = 20.0,
+        ttl_seconds: Optional[int] = None,
+    ) -> Stream:
         """A resumable stream on a new session of ``model``. The session is created over REST (one
         owned by its connection would be deleted when the connection drops, leaving nothing to
         resume) and deleted when the stream closes."""
@@ -223,16 +233,19 @@ class Client:
         async def delete() -> None:
             await asyncio.to_thread(session.delete)
 
-        options = dict(binary=binary, resume=resume, max_reconnects=max_reconnects, reconnect_delay=reconnect_delay)
+        options = dict(binary=binary, resume=resume, max_reconnects=max_reconnects, reconnect_delay=reconnect_delay, heartbeat=heartbeat)
         try:
             return Stream(lambda: AsyncStream(self.http, session.id, on_close=delete, **options))  # type: ignore[arg-type]
         except BaseException:
             session.delete()
             raise
 
-    def attach(self, session_id: str, *, binary: bool = False, resume: bool = True, max_reconnects: int = 10, reconnect_delay: float = 0.1) -> Stream:
+    def attach(
+        self, session_id: str, *, binary: bool = False, resume: bool = True, max_reconnects: int = 10, reconnect_delay: float = 0.1, heartbeat: float = 20.0
+    ) -> Stream:
         """A resumable stream on an existing session (left in place when the stream closes)."""
-        return Stream(lambda: AsyncStream(self.http, session_id, binary=binary, resume=resume, max_reconnects=max_reconnects, reconnect_delay=reconnect_delay))
+        options = dict(binary=binary, resume=resume, max_reconnects=max_reconnects, reconnect_delay=reconnect_delay, heartbeat=heartbeat)
+        return Stream(lambda: AsyncStream(self.http, session_id, **options))  # type: ignore[arg-type]
 
 
 class AsyncSession:

@@ -105,6 +105,7 @@ class AsyncStream:
         resume: bool = True,
         max_reconnects: int = 10,
         reconnect_delay: float = 0.1,
+        heartbeat: float = 20.0,
         on_close: Optional[Callable[[], Awaitable[None]]] = None,
     ) -> None:
         self._http = http
@@ -113,6 +114,9 @@ class AsyncStream:
         self.resume = resume
         self.max_reconnects = max_reconnects
         self.reconnect_delay = reconnect_delay
+        #: Seconds between pings; a connection whose server answers no ping for as long is
+        #: dropped and resumed (a frozen server sends no reset). 0 turns pings off.
+        self.heartbeat = heartbeat
         self._on_close = on_close
         #: Times the stream reattached after losing its connection.
         self.reconnects = 0
@@ -125,6 +129,7 @@ class AsyncStream:
         self._ws: Any = None
         self._connection = 0
         self._reader: Optional["asyncio.Task[None]"] = None
+        self._heartbeats: set = set()
         self._write_lock = asyncio.Lock()
         self._closing = False
         self._failed: Optional[BaseException] = None
@@ -149,9 +154,10 @@ class AsyncStream:
         self._closing = True
         if self._ws is not None:
             await self._ws.close(1000)
-        if self._reader is not None:
-            self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
+        tasks = [task for task in [self._reader, *self._heartbeats] if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for future in self._unread:
             if future.done() and not future.cancelled():
                 future.exception()  # retrieved: never "exception was never retrieved"
@@ -337,7 +343,28 @@ class AsyncStream:
     def _adopt(self, ws: Any) -> None:
         self._ws = ws
         self._connection += 1
-        self._reader = asyncio.get_running_loop().create_task(self._read(ws))
+        loop = asyncio.get_running_loop()
+        self._reader = loop.create_task(self._read(ws))
+        if self.heartbeat > 0:
+            self._heartbeats.add(loop.create_task(self._heartbeat(ws)))
+
+    async def _heartbeat(self, ws: Any) -> None:
+        """Pings every ``heartbeat`` seconds; a ping unanswered for as long aborts the connection,
+        so the reader sees it lost at once and the stream resumes elsewhere."""
+        try:
+            while True:
+                await asyncio.sleep(self.heartbeat)
+                pong = await ws.ping()
+                try:
+                    await asyncio.wait_for(pong, self.heartbeat)
+                except asyncio.TimeoutError:
+                    ws.rnn_serve_unresponsive = True
+                    ws.transport.abort()
+                    return
+        except (ConnectionClosed, asyncio.CancelledError):
+            return
+        finally:
+            self._heartbeats.discard(asyncio.current_task())  # type: ignore[arg-type]
 
     async def _read(self, ws: Any) -> None:
         try:
@@ -353,6 +380,9 @@ class AsyncStream:
             self._ws = None
         if self._closing or self._failed is not None:
             return
+        if getattr(ws, "rnn_serve_unresponsive", False):
+            # That server does not answer: reattaching there first would wait for the connect timeout.
+            self._http.rotate()
         if not self.resume:
             self._fail(ConnectionError("CONNECTION_LOST", f"the stream of session '{self.session_id}' lost its connection"))
             return
@@ -466,7 +496,9 @@ class AsyncStream:
         base = self._http.endpoint
         url = f"{'ws' + base[4:] if base.startswith('http') else base}/v1/sessions/{urllib.parse.quote(self.session_id, safe='')}/stream"
         try:
-            ws = await _ws_connect(url, max_size=None, open_timeout=_CONNECT_TIMEOUT, **{_HEADERS_ARG: self._http.headers()})
+            # Pings are the stream's own (_heartbeat): websockets' keepalive would wait for a
+            # closing handshake a frozen server never answers before reporting the loss.
+            ws = await _ws_connect(url, max_size=None, open_timeout=_CONNECT_TIMEOUT, ping_interval=None, **{_HEADERS_ARG: self._http.headers()})
         except InvalidHandshake as error:
             raise await self._refused(error) from None
         except (OSError, asyncio.TimeoutError) as error:

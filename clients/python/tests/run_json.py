@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import unittest
 from pathlib import Path
 
@@ -14,8 +15,15 @@ sys.path.insert(0, str(HERE.parent))
 
 
 class JsonResult(unittest.TextTestResult):
+    _started = 0.0
+
+    def startTest(self, test):  # noqa: N802 - unittest's names
+        self._started = time.monotonic()
+        super().startTest(test)
+
     def _emit(self, test: unittest.TestCase, status: str, detail: str = "") -> None:
-        print(json.dumps({"test": test.id(), "description": test.shortDescription() or "", "status": status, "detail": detail}), flush=True)
+        seconds = round(time.monotonic() - self._started, 3)
+        print(json.dumps({"test": test.id(), "description": test.shortDescription() or "", "status": status, "seconds": seconds, "detail": detail}), flush=True)
 
     def addSuccess(self, test):  # noqa: N802 - unittest's names
         super().addSuccess(test)

@@ -88,6 +88,23 @@ class ResumeOnAnotherReplicaTests(unittest.TestCase):
             np.testing.assert_array_equal(np.array(outputs), whole.outputs)
             np.testing.assert_array_equal(stream.state()[1]["h"], whole.state["h"])
 
+    def test_frozen_replica(self) -> None:
+        """a replica frozen mid-stream (never killed): the unanswered pings drop it and the stream resumes on the other"""
+        frozen_url, survivor_url = env("RNN_SERVE_FROZEN_REPLICAS").split(",")
+        frozen_pid = int(env("RNN_SERVE_FROZEN_PID"))
+        inputs = weeks(30)
+        whole = Client(survivor_url).predict("co2-lstm", inputs)
+        client = Client([frozen_url, survivor_url])
+        with client.stream("co2-lstm", reconnect_delay=0.02, heartbeat=0.3) as stream:
+            outputs = [row for reply in stream.map(inputs[:10], window=4) for row in reply.outputs]
+            os.kill(frozen_pid, signal.SIGSTOP)  # its sockets stay open: only the missing pongs tell
+            for x in inputs[10:]:
+                stream.send(x)
+            outputs += [row for reply in stream for row in reply.outputs]
+            self.assertEqual(stream.reconnects, 1)
+            self.assertEqual(client.http.endpoint, survivor_url)
+            np.testing.assert_array_equal(np.array(outputs), whole.outputs)
+
 
 if __name__ == "__main__":
     unittest.main()
