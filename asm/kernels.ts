@@ -223,3 +223,49 @@ export function gruCell(
     }
   }
 }
+
+/**
+ * GRU with the reset gate before the recurrent product (ONNX linear_before_reset=0, Keras
+ * reset_after=False), first half. GX = x.W_ih^T + (b_ir+b_hr, b_iz+b_hz, b_in+b_hn), GH =
+ * h.W_h{r,z}^T (the r and z blocks only): writes RH = s(GX_r + GH_r) * h, the rows that the n
+ * block's product W_hn reads next.
+ */
+export function gruResetHidden(
+  GX: usize, GH: usize, ldg: i32, B: i32, H: i32, hPrev: usize, ldp: i32, RH: usize, ldr: i32,
+): void {
+  for (let b = 0; b < B; b++) {
+    const gx = GX + (<usize>(b * ldg) << 2);
+    const gh = GH + (<usize>(b * ldg) << 2);
+    const pRow = hPrev + (<usize>(b * ldp) << 2);
+    const rRow = RH + (<usize>(b * ldr) << 2);
+    for (let j = 0; j < H; j += 4) {
+      const off = <usize>j << 2;
+      const r = sigmoid4(f32x4.add(v128.load(gx + off), v128.load(gh + off)));
+      storeLanes(rRow + off, f32x4.mul(r, v128.load(pRow + off)), H - j);
+    }
+  }
+}
+
+/**
+ * Second half: GN = RH.W_hn^T. z = s(GX_z + GH_z), n = tanh(GX_n + GN), h' = n + z*(h - n).
+ * hPrev and hOut may be the same rows (each lane is read before it is written).
+ */
+export function gruResetBeforeCell(
+  GX: usize, GH: usize, ldg: i32, GN: usize, ldn: i32, B: i32, H: i32, hPrev: usize, ldp: i32, hOut: usize, ldh: i32,
+): void {
+  const block = <usize>H << 2;
+  for (let b = 0; b < B; b++) {
+    const gx = GX + (<usize>(b * ldg) << 2);
+    const gh = GH + (<usize>(b * ldg) << 2);
+    const gn = GN + (<usize>(b * ldn) << 2);
+    const pRow = hPrev + (<usize>(b * ldp) << 2);
+    const hRow = hOut + (<usize>(b * ldh) << 2);
+    for (let j = 0; j < H; j += 4) {
+      const off = <usize>j << 2;
+      const z = sigmoid4(f32x4.add(v128.load(gx + block + off), v128.load(gh + block + off)));
+      const n = tanh4(f32x4.add(v128.load(gx + 2 * block + off), v128.load(gn + off)));
+      const hNew = f32x4.add(n, f32x4.mul(z, f32x4.sub(v128.load(pRow + off), n)));
+      storeLanes(hRow + off, hNew, H - j);
+    }
+  }
+}

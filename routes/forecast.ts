@@ -39,6 +39,7 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
           200: ref(ForecastResponse),
           400: invalid,
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          409: errorResponse('The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL)'),
           413: tooLarge,
           503: errorResponse('The model failed to load (MODEL_NOT_READY)'),
         },

@@ -40,6 +40,7 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
           200: ref(GenerateResponse),
           400: invalid,
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          409: errorResponse('The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL)'),
           413: tooLarge,
           503: notReady,
         },

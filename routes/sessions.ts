@@ -34,6 +34,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           201: ref(Session),
           400: invalid,
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          409: errorResponse('The model is bidirectional: whole-sequence predict only, no sessions (WHOLE_SEQUENCE_MODEL)'),
           429: errorResponse('MAX_SESSIONS sessions are open; see Retry-After (TOO_MANY_SESSIONS)'),
           503: notReady,
         },

@@ -13,6 +13,8 @@ export const UnauthorizedError = createError<'UNAUTHORIZED', 401, [string]>('UNA
 // Models
 export const ModelNotFoundError = createError<'MODEL_NOT_FOUND', 404, [string]>('MODEL_NOT_FOUND', '%s', 404);
 export const ModelNotReadyError = createError<'MODEL_NOT_READY', 503, [string]>('MODEL_NOT_READY', '%s', 503);
+/** A bidirectional or reverse model needs the whole sequence: no session, stream, generate or forecast. */
+export const WholeSequenceModelError = createError<'WHOLE_SEQUENCE_MODEL', 409, [string]>('WHOLE_SEQUENCE_MODEL', '%s', 409);
 
 // Sessions
 export const SessionNotFoundError = createError<'SESSION_NOT_FOUND', 404, [string]>('SESSION_NOT_FOUND', '%s', 404);

@@ -1,6 +1,6 @@
 // The test suite's layout: every test file is run by `npm test`, each group has its own script,
-// and the unit group stays self-contained (no Redis, no child processes), so `npm run test:unit`
-// runs on a machine with nothing but Node. The globs are expanded by the shell (on Node 20 neither
+// and the unit group stays in-process (no Redis, no child processes, no listening sockets), so
+// `npm run test:unit` is fast and runs on a machine with nothing but Node. The globs are expanded by the shell (on Node 20 neither
 // `node --test` nor `tsx --test` expands them), one folder level each: a file in a deeper or an
 // unknown folder would silently never run, which is what this test catches.
 import assert from 'node:assert/strict';
@@ -59,13 +59,17 @@ test('every test file lies where test:all looks', () => {
   for (const group of GROUPS) assert.ok(files.some((file) => dirname(file) === `test/${group}`), `test/${group} holds tests`);
 });
 
-test('unit and integration tests need no Redis; unit tests start no process', () => {
+test('unit and integration tests need no Redis; unit tests start no process and open no socket', () => {
   const redis = /from '(ioredis|\.\.\/helpers\/redis\.js)'/;
   const processes = /from '(node:child_process|\.\.\/helpers\/server-process\.js)'/;
+  const sockets = /from '(supertest|ws|node:net|node:http|\.\.\/helpers\/stream-client\.js)'|\.listen\(/;
   for (const file of testFiles()) {
     const group = dirname(file).split('/')[1];
     const source = readFileSync(join(repoRoot, file), 'utf8');
     if (group === 'unit' || group === 'integration') assert.doesNotMatch(source, redis, `${file} uses Redis: it belongs in test/redis`);
-    if (group === 'unit') assert.doesNotMatch(source, processes, `${file} starts processes: it belongs in test/integration`);
+    if (group === 'unit') {
+      assert.doesNotMatch(source, processes, `${file} starts processes: it belongs in test/integration`);
+      assert.doesNotMatch(source, sockets, `${file} opens sockets: it belongs in test/integration`);
+    }
   }
 });

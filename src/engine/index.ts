@@ -2,6 +2,9 @@
 export { createNetwork } from './network.js';
 export type { NetworkOptions } from './network.js';
 export { createReferenceNetwork } from './reference.js';
-export { validateNetwork } from './validate.js';
+export { validateNetwork, requiredEngineFeatures } from './validate.js';
+export type { EngineFeatures } from './validate.js';
+export { createDirectionalNetwork, withDirectionalLayers } from './bidirectional.js';
+export type { NetworkFactory } from './bidirectional.js';
 export { randomWeights } from './random-weights.js';
 export * from './types.js';

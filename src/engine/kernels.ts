@@ -20,6 +20,10 @@ export interface Kernels {
   lstmCell(G: number, ldg: number, B: number, H: number, h: number, ldh: number, c: number, ldc: number): void;
   gruCell(GX: number, GH: number, ldg: number, B: number, H: number, hPrev: number, ldp: number, hOut: number,
     ldh: number): void;
+  gruResetHidden(GX: number, GH: number, ldg: number, B: number, H: number, hPrev: number, ldp: number, RH: number,
+    ldr: number): void;
+  gruResetBeforeCell(GX: number, GH: number, ldg: number, GN: number, ldn: number, B: number, H: number, hPrev: number,
+    ldp: number, hOut: number, ldh: number): void;
 }
 
 export interface KernelInstance {

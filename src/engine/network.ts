@@ -18,7 +18,10 @@ import { MemoryPlan } from './memory-plan.js';
 import { foldBiases, packPanels, panelCount, PANEL_WIDTH } from './packing.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork, SequenceResult } from './types.js';
 import { gateCount, stateSize } from './types.js';
-import { validateNetwork } from './validate.js';
+import { validateNetwork, type EngineFeatures } from './validate.js';
+
+/** The cells this engine has beyond the base contract. */
+export const WASM_ENGINE_FEATURES: EngineFeatures = { gruResetBeforeProduct: true };
 
 export interface NetworkOptions {
   /** Largest batch stepBatch accepts; its scratch is sized for it at construction. Default 64. */
@@ -41,6 +44,8 @@ interface PackedLayer {
   readonly weightHh: number;
   readonly biasInput: number;
   readonly biasRecurrent: number;
+  /** GRU with the reset before the product: W_hn packed on its own (weightHh then holds W_hr, W_hz). */
+  readonly weightHn: number;
 }
 
 function resolveMaxBatch(maxBatch: number | undefined): number {
@@ -52,7 +57,8 @@ function resolveMaxBatch(maxBatch: number | undefined): number {
 }
 
 export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, options: NetworkOptions = {}): RecurrentNetwork {
-  validateNetwork(spec, weights);
+  // A reverse or bidirectional spec is refused here: withDirectionalLayers composes it of forward ones.
+  validateNetwork(spec, weights, WASM_ENGINE_FEATURES);
   const maxBatch = resolveMaxBatch(options.maxBatch);
   const { architecture, inputSize: I, hiddenSize: H, numLayers: L, outputSize: O } = spec;
   const S = stateSize(spec);
@@ -63,6 +69,10 @@ export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, option
   const ldY = headPanels * PANEL_WIDTH;
   const rows = Math.max(maxBatch, SEQUENCE_CHUNK);
   const relu = spec.nonlinearity === 'relu';
+  const resetBefore = architecture === 'gru' && spec.gruResetBeforeProduct === true;
+  const panelsRz = panelCount(2 * H);
+  const panelsN = panelCount(H);
+  const ldN = panelsN * PANEL_WIDTH;
 
   // ---- memory layout (byte offsets) ----
   const plan = new MemoryPlan(KERNEL_STATIC_BYTES);
@@ -74,6 +84,7 @@ export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, option
       weightHh: plan.reserve(ldGates * H),
       biasInput: plan.reserve(ldGates),
       biasRecurrent: plan.reserve(ldGates),
+      weightHn: resetBefore ? plan.reserve(ldN * H) : 0,
     };
   });
   const headWeight = spec.hasHead ? plan.reserve(ldY * H) : 0;
@@ -85,6 +96,10 @@ export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, option
   const statesBuf = plan.reserve(maxBatch * S);
   const sequenceH = [plan.reserve(SEQUENCE_CHUNK * H), plan.reserve(SEQUENCE_CHUNK * H)];
   const sequenceState = plan.reserve(S);
+  // GRU with the reset before the product: r * h rows, their product with W_hn, and a zero bias.
+  const resetBuf = resetBefore ? plan.reserve(maxBatch * H) : 0;
+  const candidateBuf = resetBefore ? plan.reserve(maxBatch * ldN) : 0;
+  const zeroBias = resetBefore ? plan.reserve(ldGates) : 0;
 
   const { kernels, memory } = instantiateKernels(plan.pages());
   /** Index into `memory` (f32 elements) of a byte offset. */
@@ -94,8 +109,13 @@ export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, option
   weights.layers.forEach((w, k) => {
     const layer = layers[k];
     packPanels(memory, at(layer.weightIh), w.weightIh, N, layer.inputWidth);
-    packPanels(memory, at(layer.weightHh), w.weightHh, N, H);
-    const biases = foldBiases(architecture, H, w.biasIh, w.biasHh);
+    if (resetBefore) {
+      packPanels(memory, at(layer.weightHh), w.weightHh.subarray(0, 2 * H * H), 2 * H, H);
+      packPanels(memory, at(layer.weightHn), w.weightHh.subarray(2 * H * H), H, H);
+    } else {
+      packPanels(memory, at(layer.weightHh), w.weightHh, N, H);
+    }
+    const biases = foldBiases(architecture, H, w.biasIh, w.biasHh, resetBefore);
     memory.set(biases.input, at(layer.biasInput));
     memory.set(biases.recurrent, at(layer.biasRecurrent));
   });
@@ -119,6 +139,13 @@ export function createNetwork(spec: NetworkSpec, weights: NetworkWeights, option
     layer: PackedLayer, B: number, gates: number,
     hPrev: number, ldPrev: number, hOut: number, ldOut: number, c: number, ldC: number,
   ): void {
+    if (resetBefore) {
+      kernels.gemm(recurrentBuf, ldGates, hPrev, ldPrev, layer.weightHh, B, panelsRz, H, zeroBias, false);
+      kernels.gruResetHidden(gates, recurrentBuf, ldGates, B, H, hPrev, ldPrev, resetBuf, H);
+      kernels.gemm(candidateBuf, ldN, resetBuf, H, layer.weightHn, B, panelsN, H, zeroBias, false);
+      kernels.gruResetBeforeCell(gates, recurrentBuf, ldGates, candidateBuf, ldN, B, H, hPrev, ldPrev, hOut, ldOut);
+      return;
+    }
     if (architecture === 'gru') {
       kernels.gemm(recurrentBuf, ldGates, hPrev, ldPrev, layer.weightHh, B, panels, H, layer.biasRecurrent, false);
       kernels.gruCell(gates, recurrentBuf, ldGates, B, H, hPrev, ldPrev, hOut, ldOut);

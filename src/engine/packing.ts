@@ -28,7 +28,10 @@ export function packPanels(dst: Float32Array, at: number, W: Float32Array, N: nu
 }
 
 export interface FoldedBiases {
-  /** Added to the input projection: b_ih + b_hh, except GRU's n block which keeps b_in alone. */
+  /**
+   * Added to the input projection: b_ih + b_hh, except the n block of PyTorch's GRU which keeps
+   * b_in alone (b_hn sits inside r * (...)); the GRU with the reset before the product folds all.
+   */
   readonly input: Float32Array;
   /** Added to the recurrent projection: GRU only, zeros except b_hn, which sits inside r * (...). */
   readonly recurrent: Float32Array;
@@ -40,10 +43,11 @@ export function foldBiases(
   hiddenSize: number,
   biasIh: Float32Array,
   biasHh: Float32Array,
+  gruResetBeforeProduct = false,
 ): FoldedBiases {
   const input = new Float32Array(biasIh.length);
   const recurrent = new Float32Array(biasIh.length);
-  const separateFrom = architecture === 'gru' ? 2 * hiddenSize : biasIh.length;
+  const separateFrom = architecture === 'gru' && !gruResetBeforeProduct ? 2 * hiddenSize : biasIh.length;
   for (let j = 0; j < biasIh.length; j++) {
     if (j < separateFrom) {
       input[j] = biasIh[j] + biasHh[j];

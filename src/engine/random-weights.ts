@@ -2,7 +2,7 @@
 // times `scale`. For benchmarks and tests; seeded so every run sees the same network.
 
 import type { LayerWeights, NetworkSpec, NetworkWeights } from './types.js';
-import { gateCount } from './types.js';
+import { directionCount, gateCount } from './types.js';
 
 /** mulberry32: a small, fast, seedable generator of uniform numbers in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -25,22 +25,28 @@ export function randomFloats(length: number, bound: number, random: () => number
 export function randomWeights(spec: NetworkSpec, seed: number, scale = 1): NetworkWeights {
   const random = seededRandom(seed);
   const H = spec.hiddenSize;
+  const top = directionCount(spec) * H;
   const rows = gateCount(spec.architecture) * H;
   const bound = scale / Math.sqrt(H);
-  const layers: LayerWeights[] = [];
-  for (let k = 0; k < spec.numLayers; k++) {
-    const inputWidth = k === 0 ? spec.inputSize : H;
-    layers.push({
-      weightIh: randomFloats(rows * inputWidth, bound, random),
-      weightHh: randomFloats(rows * H, bound, random),
-      biasIh: randomFloats(rows, bound, random),
-      biasHh: randomFloats(rows, bound, random),
-    });
-  }
+  const randomLayers = (): LayerWeights[] => {
+    const layers: LayerWeights[] = [];
+    for (let k = 0; k < spec.numLayers; k++) {
+      const inputWidth = k === 0 ? spec.inputSize : top;
+      layers.push({
+        weightIh: randomFloats(rows * inputWidth, bound, random),
+        weightHh: randomFloats(rows * H, bound, random),
+        biasIh: randomFloats(rows, bound, random),
+        biasHh: randomFloats(rows, bound, random),
+      });
+    }
+    return layers;
+  };
+  const layers = randomLayers();
+  const reverseLayers = spec.direction === 'bidirectional' ? randomLayers() : undefined;
   const head = spec.hasHead
-    ? { weight: randomFloats(spec.outputSize * H, bound, random), bias: randomFloats(spec.outputSize, bound, random) }
+    ? { weight: randomFloats(spec.outputSize * top, bound, random), bias: randomFloats(spec.outputSize, bound, random) }
     : undefined;
   const embedding =
     spec.vocabSize === undefined ? undefined : randomFloats(spec.vocabSize * spec.inputSize, 1, random);
-  return { layers, head, embedding };
+  return { layers, ...(reverseLayers !== undefined ? { reverseLayers } : {}), head, embedding };
 }

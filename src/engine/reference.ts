@@ -47,8 +47,9 @@ function lstmCell(w: LayerWeights, x: number[], h: number[], c: number[]): CellR
   return { h: cNext.map((cj, j) => o[j] * Math.tanh(cj)), c: cNext };
 }
 
-function gruCell(w: LayerWeights, x: number[], h: number[]): CellResult {
+function gruCell(w: LayerWeights, x: number[], h: number[], resetBeforeProduct: boolean): CellResult {
   const H = h.length;
+  if (resetBeforeProduct) return gruResetBeforeCell(w, x, h);
   const xr = affine(w.weightIh, w.biasIh, 0, H, x);
   const hr = affine(w.weightHh, w.biasHh, 0, H, h);
   const xz = affine(w.weightIh, w.biasIh, H, H, x);
@@ -61,8 +62,72 @@ function gruCell(w: LayerWeights, x: number[], h: number[]): CellResult {
   return { h: n.map((nj, j) => (1 - z[j]) * nj + z[j] * h[j]) };
 }
 
+/** ONNX linear_before_reset=0: n = tanh(W_in x + b_in + W_hn (r * h) + b_hn). */
+function gruResetBeforeCell(w: LayerWeights, x: number[], h: number[]): CellResult {
+  const H = h.length;
+  const gate = (k: number): number[] => {
+    const a = affine(w.weightIh, w.biasIh, k * H, H, x);
+    const b = affine(w.weightHh, w.biasHh, k * H, H, h);
+    return a.map((v, j) => v + b[j]);
+  };
+  const r = gate(0).map(sigmoid);
+  const z = gate(1).map(sigmoid);
+  const xn = affine(w.weightIh, w.biasIh, 2 * H, H, x);
+  const hn = affine(w.weightHh, w.biasHh, 2 * H, H, h.map((v, j) => r[j] * v));
+  const n = xn.map((v, j) => Math.tanh(v + hn[j]));
+  return { h: n.map((nj, j) => (1 - z[j]) * nj + z[j] * h[j]) };
+}
+
+function cellStep(spec: NetworkSpec, w: LayerWeights, x: number[], h: number[], c: number[]): CellResult {
+  if (spec.architecture === 'rnn') return rnnCell(w, spec.nonlinearity === 'relu', x, h);
+  if (spec.architecture === 'lstm') return lstmCell(w, x, h, c);
+  return gruCell(w, x, h, spec.gruResetBeforeProduct === true);
+}
+
+/**
+ * A whole sequence through a reverse or bidirectional network, layer by layer as PyTorch runs
+ * it: each direction of a layer reads the layer's whole input (the reverse one from the end),
+ * and the next layer reads [forward h_t, backward h_t]. State rows are PyTorch's h_n order.
+ */
+function runDirectional(spec: NetworkSpec, weights: NetworkWeights, inputs: Float32Array, steps: number, state: Float32Array): Float32Array {
+  const { hiddenSize: H, numLayers: L, inputSize: I, outputSize: O } = spec;
+  const directions = spec.direction === 'bidirectional' ? [false, true] : [spec.direction === 'reverse'];
+  const D = directions.length;
+  const isLstm = spec.architecture === 'lstm';
+  let layerInput: number[][] = [];
+  for (let t = 0; t < steps; t++) layerInput.push(Array.from(inputs.subarray(t * I, (t + 1) * I)));
+  for (let k = 0; k < L; k++) {
+    const output: number[][] = layerInput.map(() => new Array<number>(D * H).fill(0));
+    directions.forEach((backward, d) => {
+      const w = d === 1 ? weights.reverseLayers![k]! : weights.layers[k]!;
+      const row = k * D + d;
+      let h = Array.from(state.subarray(row * H, (row + 1) * H));
+      let c = isLstm ? Array.from(state.subarray((L * D + row) * H, (L * D + row + 1) * H)) : [];
+      for (let n = 0; n < steps; n++) {
+        const t = backward ? steps - 1 - n : n;
+        const next = cellStep(spec, w, layerInput[t]!, h, c);
+        // Stored as float32, as PyTorch's float32 run keeps them.
+        h = Array.from(Float32Array.from(next.h));
+        if (next.c !== undefined) c = Array.from(Float32Array.from(next.c));
+        for (let j = 0; j < H; j++) output[t]![d * H + j] = h[j]!;
+      }
+      state.set(h, row * H);
+      if (isLstm) state.set(c, (L * D + row) * H);
+    });
+    layerInput = output;
+  }
+  const outputs = new Float32Array(steps * O);
+  layerInput.forEach((top, t) => {
+    const y = weights.head === undefined ? top : affine(weights.head.weight, weights.head.bias, 0, O, top);
+    outputs.set(y, t * O);
+    applyOutputActivation(spec.outputActivation, outputs, t * O, O);
+  });
+  return outputs;
+}
+
 export function createReferenceNetwork(spec: NetworkSpec, weights: NetworkWeights): RecurrentNetwork {
-  validateNetwork(spec, weights);
+  validateNetwork(spec, weights, { gruResetBeforeProduct: true, directional: true });
+  const causal = (spec.direction ?? 'forward') === 'forward';
   const { hiddenSize: H, numLayers: L, inputSize: I, outputSize: O } = spec;
   const size = stateSize(spec);
   const isLstm = spec.architecture === 'lstm';
@@ -74,12 +139,7 @@ export function createReferenceNetwork(spec: NetworkSpec, weights: NetworkWeight
       const w = weights.layers[k];
       const h = Array.from(state.subarray(k * H, (k + 1) * H));
       const c = isLstm ? Array.from(state.subarray((L + k) * H, (L + k + 1) * H)) : [];
-      const next =
-        spec.architecture === 'rnn'
-          ? rnnCell(w, spec.nonlinearity === 'relu', input, h)
-          : isLstm
-            ? lstmCell(w, input, h, c)
-            : gruCell(w, input, h);
+      const next = cellStep(spec, w, input, h, c);
       state.set(next.h, k * H);
       if (next.c !== undefined) state.set(next.c, (L + k) * H);
       // The next layer reads this layer's h as stored (float32), as PyTorch's float32 run does.
@@ -97,6 +157,7 @@ export function createReferenceNetwork(spec: NetworkSpec, weights: NetworkWeight
     runSequence(inputs: Float32Array, steps: number, initialState?: Float32Array): SequenceResult {
       checkSequenceArgs(spec, size, inputs, steps, initialState);
       const state = initialState === undefined ? new Float32Array(size) : Float32Array.from(initialState);
+      if (!causal) return { outputs: runDirectional(spec, weights, inputs, steps, state), state };
       const outputs = new Float32Array(steps * O);
       for (let t = 0; t < steps; t++) {
         step(Array.from(inputs.subarray(t * I, (t + 1) * I)), state, outputs, t * O);
@@ -107,6 +168,7 @@ export function createReferenceNetwork(spec: NetworkSpec, weights: NetworkWeight
       return embedTokens(spec, weights.embedding, tokens);
     },
     stepBatch(batch: number, x: Float32Array, states: Float32Array, outputs: Float32Array): void {
+      if (!causal) throw new Error(`stepBatch: a ${spec.direction} network needs whole sequences (runSequence)`);
       checkStepArgs(spec, size, Number.MAX_SAFE_INTEGER, batch, x, states, outputs);
       for (let b = 0; b < batch; b++) {
         const state = states.subarray(b * size, (b + 1) * size);

@@ -4,10 +4,20 @@
 export type Architecture = 'rnn' | 'lstm' | 'gru';
 export type Nonlinearity = 'tanh' | 'relu';
 export type OutputActivation = 'identity' | 'softmax' | 'sigmoid';
+/**
+ * Which way the layers read the sequence. 'forward' is a causal network (sessions, streams);
+ * 'reverse' (ONNX) and 'bidirectional' (PyTorch, ONNX) need the whole sequence first.
+ */
+export type Direction = 'forward' | 'reverse' | 'bidirectional';
 
 /** Gate blocks per layer, PyTorch order: rnn 1, lstm 4 (i, f, g, o), gru 3 (r, z, n). */
 export function gateCount(architecture: Architecture): number {
   return architecture === 'lstm' ? 4 : architecture === 'gru' ? 3 : 1;
+}
+
+/** 1, or 2 for a bidirectional network (each layer's output is forward then backward halves). */
+export function directionCount(spec: Pick<NetworkSpec, 'direction'>): number {
+  return spec.direction === 'bidirectional' ? 2 : 1;
 }
 
 /** Shapes and semantics of a loaded network, resolved from config.json (defaults applied). */
@@ -24,6 +34,19 @@ export interface NetworkSpec {
   readonly outputActivation: OutputActivation;
   /** Token models: number of rows of the embedding table; absent for vector models. */
   readonly vocabSize?: number;
+  /**
+   * Absent means 'forward'. createNetwork builds forward networks only; createDirectionalNetwork
+   * (bidirectional.ts) composes the others from per-layer, per-direction forward networks.
+   */
+  readonly direction?: Direction;
+  /**
+   * GRU only. Absent or false: PyTorch's cell, n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+   * (ONNX linear_before_reset=1, Keras reset_after=True). True: the reset gate applies to h
+   * before the product, n = tanh(W_in x + b_in + W_hn (r * h) + b_hn) (ONNX linear_before_reset=0,
+   * Keras reset_after=False). An engine without this cell refuses it in createNetwork (see
+   * EngineFeatures in validate.ts).
+   */
+  readonly gruResetBeforeProduct?: boolean;
 }
 
 /**
@@ -39,8 +62,11 @@ export interface LayerWeights {
 }
 
 export interface NetworkWeights {
+  /** Per layer; for direction 'reverse', the reverse-direction weights. */
   readonly layers: readonly LayerWeights[];
-  /** Linear head: weight outputSize x H, bias outputSize (zeros when head_bias is false). */
+  /** Bidirectional only: the reverse direction of each layer (PyTorch's `_reverse` tensors). */
+  readonly reverseLayers?: readonly LayerWeights[];
+  /** Linear head: weight outputSize x (directions * H), bias outputSize (zeros when head_bias is false). */
   readonly head?: { readonly weight: Float32Array; readonly bias: Float32Array };
   /** Token models: vocabSize x inputSize. */
   readonly embedding?: Float32Array;
@@ -51,10 +77,12 @@ export interface NetworkWeights {
  * h for layers 0..L-1 (L*H values), then, for lstm only, c for layers 0..L-1 (L*H values).
  * This is the layout the session stores persist (raw little-endian float32 bytes) and the
  * layout batched steps gather into one B x stateSize matrix.
+ * A bidirectional network has PyTorch's h_n rows: layer 0 forward, layer 0 backward, layer 1
+ * forward, ... (2L rows of H), then c in the same order.
  */
-export function stateSize(spec: Pick<NetworkSpec, 'architecture' | 'hiddenSize' | 'numLayers'>): number {
+export function stateSize(spec: Pick<NetworkSpec, 'architecture' | 'hiddenSize' | 'numLayers' | 'direction'>): number {
   const perLayer = spec.architecture === 'lstm' ? 2 : 1;
-  return perLayer * spec.numLayers * spec.hiddenSize;
+  return perLayer * spec.numLayers * directionCount(spec) * spec.hiddenSize;
 }
 
 export interface SequenceResult {

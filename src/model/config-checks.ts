@@ -4,9 +4,9 @@
 import { ModelPackageError } from './errors.js';
 import type { AffineNormalizationConfig, ModelConfig, ModelConfigFile } from './config-schema.js';
 
-/** Width of y_t: the head's output_size, or hidden_size without a head. */
-export function outputWidth(config: Pick<ModelConfig, 'output_size' | 'hidden_size'>): number {
-  return config.output_size ?? config.hidden_size;
+/** Width of y_t: the head's output_size, or hidden_size (twice when bidirectional) without a head. */
+export function outputWidth(config: Pick<ModelConfig, 'output_size' | 'hidden_size'> & Partial<Pick<ModelConfig, 'direction'>>): number {
+  return config.output_size ?? config.hidden_size * (config.direction === 'bidirectional' ? 2 : 1);
 }
 
 function fail(file: string, message: string): never {
@@ -33,7 +33,7 @@ function checkAffine(file: string, key: string, affine: AffineNormalizationConfi
   }
 }
 
-function checkSeedLayout(file: string, raw: ModelConfigFile, config: ModelConfig): void {
+function checkSeedLayout(file: string, raw: Pick<ModelConfigFile, 'tensor_prefix'>, config: ModelConfig): void {
   const reasons: string[] = [];
   if (config.architecture !== 'rnn') reasons.push(`architecture is '${config.architecture}', seed needs 'rnn'`);
   if (config.nonlinearity !== 'tanh') reasons.push(`nonlinearity is '${config.nonlinearity}', seed needs 'tanh'`);
@@ -42,11 +42,12 @@ function checkSeedLayout(file: string, raw: ModelConfigFile, config: ModelConfig
   if (!config.bias) reasons.push('bias is false, seed always has bh');
   if (!config.head_bias) reasons.push('head_bias is false, seed always has by');
   if (config.vocab !== undefined) reasons.push('vocab is set, seed has no embedding');
+  if (config.direction !== 'forward') reasons.push('bidirectional is set, seed is one forward layer');
   if (raw.tensor_prefix !== undefined) reasons.push('tensor_prefix is set, seed uses the fixed names Wxh, Whh, Why, bh, by');
   if (reasons.length > 0) fail(file, `layout 'seed' does not fit this config: ${reasons.join('; ')}`);
 }
 
-export function checkCrossFields(file: string, raw: ModelConfigFile, config: ModelConfig): void {
+export function checkCrossFields(file: string, raw: Pick<ModelConfigFile, 'tensor_prefix'>, config: ModelConfig): void {
   if (config.architecture !== 'rnn' && config.nonlinearity === 'relu') {
     fail(file, `nonlinearity 'relu' applies to architecture 'rnn' only, found architecture '${config.architecture}'`);
   }
@@ -54,7 +55,12 @@ export function checkCrossFields(file: string, raw: ModelConfigFile, config: Mod
     fail(file, 'head_bias is false but there is no head (output_size is absent)');
   }
   const width = outputWidth(config);
-  const widthReason = config.output_size !== undefined ? `output_size ${width}` : `hidden_size ${width}, no head`;
+  const widthReason =
+    config.output_size !== undefined
+      ? `output_size ${width}`
+      : config.direction === 'bidirectional'
+        ? `2 x hidden_size ${config.hidden_size}, bidirectional, no head`
+        : `hidden_size ${width}, no head`;
   if (config.labels !== undefined) checkNames(file, 'labels', config.labels, width, widthReason);
   if (config.vocab !== undefined) checkNames(file, 'vocab', config.vocab);
   const normalization = config.normalization;
@@ -66,5 +72,6 @@ export function checkCrossFields(file: string, raw: ModelConfigFile, config: Mod
     checkAffine(file, 'normalization.output', normalization.output, width, widthReason);
   }
   if (config.layout === 'seed') checkSeedLayout(file, raw, config);
+
 }
 

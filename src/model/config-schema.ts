@@ -5,7 +5,7 @@
 
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import type { NetworkSpec } from '../engine/types.js';
+import type { Direction, NetworkSpec } from '../engine/types.js';
 import { checkCrossFields, outputWidth } from './config-checks.js';
 import { ModelPackageError } from './errors.js';
 import { describeSchemaErrors, describeValue } from './schema-errors.js';
@@ -25,6 +25,7 @@ export const ModelConfigFile = Type.Object(
     input_size: PositiveInteger,
     hidden_size: PositiveInteger,
     num_layers: Type.Optional(PositiveInteger),
+    bidirectional: Type.Optional(Type.Boolean()),
     nonlinearity: Type.Optional(Type.Enum(['tanh', 'relu'])),
     bias: Type.Optional(Type.Boolean()),
     head_bias: Type.Optional(Type.Boolean()),
@@ -66,6 +67,10 @@ export interface ModelConfig {
   readonly input_size: number;
   readonly hidden_size: number;
   readonly num_layers: number;
+  /** 'bidirectional' from config.json's `bidirectional: true`; ONNX graphs may also say 'reverse'. */
+  readonly direction: Direction;
+  /** GRU only: the cell of ONNX linear_before_reset=0 (only ONNX packages set it). */
+  readonly gru_reset_before_product: boolean;
   readonly nonlinearity: 'tanh' | 'relu';
   readonly bias: boolean;
   readonly head_bias: boolean;
@@ -75,7 +80,7 @@ export interface ModelConfig {
   readonly vocab?: readonly string[];
   readonly labels?: readonly string[];
   readonly tensor_prefix: { readonly rnn: string; readonly head: string; readonly embedding: string };
-  readonly layout: 'torch' | 'seed';
+  readonly layout: 'torch' | 'seed' | 'onnx';
   readonly description?: string;
   readonly version?: string;
   readonly normalization?: {
@@ -99,6 +104,8 @@ export function toNetworkSpec(config: ModelConfig): NetworkSpec {
     hasHead: config.output_size !== undefined,
     outputActivation: config.output_activation,
     ...(config.vocab !== undefined ? { vocabSize: config.vocab.length } : {}),
+    ...(config.direction !== 'forward' ? { direction: config.direction } : {}),
+    ...(config.gru_reset_before_product ? { gruResetBeforeProduct: true } : {}),
   };
 }
 
@@ -124,9 +131,12 @@ function checkSchema(json: unknown, file: string): ModelConfigFile {
  */
 export function parseModelConfig(json: unknown, file: string): ModelConfig {
   const raw = checkSchema(json, file);
+  const { bidirectional, ...rest } = raw;
   const config: ModelConfig = {
-    ...raw,
+    ...rest,
     num_layers: raw.num_layers ?? 1,
+    direction: bidirectional === true ? 'bidirectional' : 'forward',
+    gru_reset_before_product: false,
     nonlinearity: raw.nonlinearity ?? 'tanh',
     bias: raw.bias ?? true,
     head_bias: raw.head_bias ?? true,

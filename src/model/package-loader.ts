@@ -1,6 +1,8 @@
 // Loads one model package folder (spec/model-format.md): config.json, then the one weight file
-// its layout names, mapped onto the engine's NetworkWeights. Other files (cases.json, README)
-// are ignored. Every problem is a ModelPackageError naming "<model>/<file>".
+// its layout names, mapped onto the engine's NetworkWeights; or, when the folder holds
+// model.onnx, the network its graph describes (onnx/onnx-package.ts) with an optional config.json.
+// Other files (cases.json, README) are ignored. Every problem is a ModelPackageError naming
+// "<model>/<file>".
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import type { NetworkSpec, NetworkWeights } from '../engine/types.js';
 import { parseModelConfig, toNetworkSpec, type ModelConfig } from './config-schema.js';
 import { ModelPackageError } from './errors.js';
 import { parseNpz } from './npz.js';
+import { loadOnnxPackage } from './onnx/onnx-package.js';
 import { parseSafetensors } from './safetensors.js';
 import { mapSeedWeights, mapTorchWeights } from './weight-mapping.js';
 
@@ -24,6 +27,7 @@ export interface LoadedPackage {
 }
 
 const weightFileByLayout = { torch: 'model.safetensors', seed: 'weights.npz' } as const;
+const ONNX_FILE = 'model.onnx';
 
 function isMissingFile(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -40,20 +44,23 @@ async function readOptionalFile(path: string, label: string): Promise<Buffer | u
   }
 }
 
+function parseJson(bytes: Buffer, label: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ModelPackageError(`${label}: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
 async function readConfig(dir: string, name: string): Promise<{ bytes: Buffer; config: ModelConfig }> {
   const label = `${name}/config.json`;
   const bytes = await readOptionalFile(join(dir, 'config.json'), label);
   if (bytes === undefined) throw new ModelPackageError(`${label}: missing; every model package needs a config.json`);
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new ModelPackageError(`${label}: not valid JSON (${(error as Error).message})`, { cause: error });
-  }
-  return { bytes, config: parseModelConfig(json, label) };
+  return { bytes, config: parseModelConfig(parseJson(bytes, label), label) };
 }
 
 async function readWeightFile(dir: string, name: string, config: ModelConfig): Promise<{ bytes: Buffer; label: string }> {
+  if (config.layout === 'onnx') throw new Error('readWeightFile: ONNX packages are loaded by loadOnnxFolder');
   const wanted = weightFileByLayout[config.layout];
   const other = config.layout === 'torch' ? weightFileByLayout.seed : weightFileByLayout.torch;
   const label = `${name}/${wanted}`;
@@ -73,9 +80,31 @@ async function readWeightFile(dir: string, name: string, config: ModelConfig): P
   return { bytes, label };
 }
 
+/** model.onnx with its optional config.json; no other weight file may sit beside it. */
+async function loadOnnxFolder(dir: string, name: string, onnxBytes: Buffer): Promise<LoadedPackage> {
+  const others = Object.values(weightFileByLayout);
+  const present = await Promise.all(others.map((file) => readOptionalFile(join(dir, file), `${name}/${file}`)));
+  const clash = others.filter((_, k) => present[k] !== undefined);
+  if (clash.length > 0) {
+    throw new ModelPackageError(
+      `${name}: has both ${ONNX_FILE} and ${clash.join(' and ')}; a package holds one network, remove the file not meant to be served`,
+    );
+  }
+  const configLabel = `${name}/config.json`;
+  const configBytes = await readOptionalFile(join(dir, 'config.json'), configLabel);
+  const configJson = configBytes === undefined ? undefined : parseJson(configBytes, configLabel);
+  const { config, weights } = loadOnnxPackage(onnxBytes, configJson, name);
+  const hash = createHash('sha256');
+  if (configBytes !== undefined) hash.update(configBytes);
+  const identity = hash.update(onnxBytes).digest('hex');
+  return { name, dir, config, spec: toNetworkSpec(config), weights, identity };
+}
+
 /** Loads and checks the package in `dir`; its name is the folder's name. */
 export async function loadModelPackage(dir: string): Promise<LoadedPackage> {
   const name = basename(dir);
+  const onnxBytes = await readOptionalFile(join(dir, ONNX_FILE), `${name}/${ONNX_FILE}`);
+  if (onnxBytes !== undefined) return loadOnnxFolder(dir, name, onnxBytes);
   const { bytes: configBytes, config } = await readConfig(dir, name);
   const { bytes: weightBytes, label } = await readWeightFile(dir, name, config);
   const weights =

@@ -7,7 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createNetwork as createFastNetwork } from '../engine/index.js';
+import { createNetwork as createFastNetwork, withDirectionalLayers } from '../engine/index.js';
 import type { NetworkSpec, NetworkWeights, RecurrentNetwork } from '../engine/types.js';
 import type { ModelConfig } from './config-schema.js';
 import { ModelPackageError } from './errors.js';
@@ -17,7 +17,7 @@ import { loadModelPackage } from './package-loader.js';
 export type NetworkFactory = (spec: NetworkSpec, weights: NetworkWeights, options: { maxBatch?: number }) => RecurrentNetwork;
 
 export interface RegistryOptions {
-  /** Builds the network of each package; defaults to the engine's fast createNetwork. */
+  /** Builds the (forward) network of each package; defaults to the engine's fast createNetwork. */
   readonly createNetwork?: NetworkFactory;
   /** Largest stepBatch batch, passed to the factory. */
   readonly maxBatch?: number;
@@ -109,7 +109,8 @@ export class ModelRegistry {
   static async load(modelsDir: string, options: RegistryOptions = {}): Promise<ModelRegistry> {
     const root = resolve(modelsDir);
     const dirs = await listModelDirs(root);
-    const factory = options.createNetwork ?? createFastNetwork;
+    // Reverse and bidirectional models are composed of the factory's forward layers.
+    const factory = withDirectionalLayers(options.createNetwork ?? createFastNetwork);
     const entries = await Promise.all(
       dirs.map(({ name, error }): ModelEntry | Promise<ModelEntry> =>
         error !== undefined ? { name, dir: join(root, name), status: 'failed', error } : loadEntry(join(root, name), name, factory, options.maxBatch),

@@ -40,7 +40,7 @@ export function matrix(description: string) {
 
 export const State = Type.Object(
   {
-    h: matrix('num_layers x hidden_size'),
+    h: matrix('num_layers x hidden_size (2 x num_layers rows for a bidirectional model: layer 0 forward, layer 0 backward, ...)'),
     c: Type.Optional(matrix('num_layers x hidden_size; lstm only')),
   },
   { $id: 'State', description: 'A recurrent state: PyTorch h_n (and c_n for lstm) without the batch axis' },

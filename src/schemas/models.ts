@@ -11,6 +11,12 @@ export const ModelInfo = Type.Object(
     input_size: Type.Optional(Type.Integer()),
     hidden_size: Type.Optional(Type.Integer()),
     num_layers: Type.Optional(Type.Integer()),
+    bidirectional: Type.Optional(
+      Type.Boolean({ description: 'Present (true) for a bidirectional model: whole-sequence predict only, no sessions or streams' }),
+    ),
+    direction: Type.Optional(
+      Type.Enum(['reverse', 'bidirectional'], { description: 'Present when the layers do not only run forward in time' }),
+    ),
     output_size: Type.Optional(Type.Integer({ description: 'The head width, or hidden_size without a head' })),
     output_activation: Type.Optional(Type.Enum(['identity', 'softmax', 'sigmoid'])),
     vocab: Type.Optional(Type.Array(Type.String(), { description: 'Token models: accepted tokens' })),

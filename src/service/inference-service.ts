@@ -7,7 +7,14 @@
 // validated before the first write: a refused request leaves the session exactly as it was.
 import { randomUUID } from 'node:crypto';
 import type { SequenceResult } from '../engine/types.js';
-import { InvalidInputError, ModelMismatchError, ModelNotFoundError, SequenceConflictError, SessionNotFoundError } from '../errors.js';
+import {
+  InvalidInputError,
+  ModelMismatchError,
+  ModelNotFoundError,
+  SequenceConflictError,
+  SessionNotFoundError,
+  WholeSequenceModelError,
+} from '../errors.js';
 import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
@@ -124,6 +131,8 @@ export class InferenceService {
   private readonly store: SessionStore;
   private readonly metrics: ServiceMetrics;
   private readonly scheduler: StepScheduler;
+  /** Bidirectional and reverse models: their whole sequence in one runSequence, never through step batching. */
+  private readonly wholeSequenceScheduler: StepScheduler;
   private readonly limits: SequenceLimits;
   private readonly sessionTtlSeconds: number;
   private readonly clock: () => number;
@@ -144,6 +153,7 @@ export class InferenceService {
       onEngineCall: (model, _elements, seconds) => stepDuration.observe({ model }, seconds),
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
+    this.wholeSequenceScheduler = createDirectScheduler(observer);
     this.store.onExpired((model) => this.metrics.sessionsExpired.inc({ model }));
     bindActiveSessionsGauge(this.metrics, this.store);
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
@@ -169,7 +179,7 @@ export class InferenceService {
     const model = this.models.get(modelName);
     const { x, steps } = decodeSequence(model, input, this.limits);
     const state = decodeState(model, input.state);
-    return this.finish(model, await this.scheduler.run(model, state, x, steps), steps, transport);
+    return this.finish(model, await this.schedulerFor(model).run(model, state, x, steps), steps, transport);
   }
 
   /** Independent sequences of any lengths; all are validated before any runs. */
@@ -180,12 +190,14 @@ export class InferenceService {
       ...decodeSequence(model, input, this.limits, `sequences[${i}].`),
       state: decodeState(model, input.state, `sequences[${i}].state`),
     }));
-    const results = await Promise.all(jobs.map((job) => this.scheduler.run(model, job.state, job.x, job.steps)));
+    const scheduler = this.schedulerFor(model);
+    const results = await Promise.all(jobs.map((job) => scheduler.run(model, job.state, job.x, job.steps)));
     return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, 'predict'));
   }
 
   async createSession(input: CreateSessionInput): Promise<SessionRecord> {
     const model = this.models.get(input.model);
+    refuseWholeSequence(model, 'a session (or a stream, which opens one)');
     const ttlSeconds = input.ttlSeconds ?? this.sessionTtlSeconds;
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > this.sessionTtlSeconds) {
       throw new InvalidInputError(
@@ -229,6 +241,7 @@ export class InferenceService {
   /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
   async rollout<R>(modelName: string, state: unknown, job: RolloutJob<R>, transport: Transport = 'predict'): Promise<RolloutOutcome<R>> {
     const model = this.models.get(modelName);
+    refuseWholeSequence(model, 'generate or forecast');
     job.prepare(model);
     const outcome = await job.execute(model, decodeState(model, state), this.runOn(model));
     this.metrics.stepsTotal.inc({ model: model.name, transport }, outcome.steps);
@@ -387,6 +400,10 @@ export class InferenceService {
     }
   }
 
+  private schedulerFor(model: ServedModel): StepScheduler {
+    return model.wholeSequence ? this.wholeSequenceScheduler : this.scheduler;
+  }
+
   private runOn(model: ServedModel): RunElements {
     return (inputs, steps, state) => this.scheduler.run(model, state, inputs, steps);
   }
@@ -403,6 +420,16 @@ export class InferenceService {
     this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
     return { model, steps, outputs: result.outputs, state: result.state };
   }
+}
+
+/** WHOLE_SEQUENCE_MODEL for a bidirectional or reverse model: it cannot run element by element. */
+function refuseWholeSequence(model: ServedModel, what: string): void {
+  if (!model.wholeSequence) return;
+  const kind = model.config.direction === 'bidirectional' ? 'bidirectional' : 'a reverse-direction model';
+  throw new WholeSequenceModelError(
+    `model '${model.name}' is ${kind}: each output depends on the elements after it, so it runs whole sequences ` +
+      `only (POST /v1/models/${model.name}/predict); ${what} needs a model that runs step by step`,
+  );
 }
 
 function sessionNotFound(id: string): Error {

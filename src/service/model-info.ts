@@ -1,4 +1,5 @@
 // A registry entry as the models endpoint shows it (api.md ModelInfo).
+import { outputWidth } from '../model/config-checks.js';
 import type { ModelEntry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
 
@@ -11,7 +12,9 @@ export function toModelInfo(entry: ModelEntry): ModelInfo {
   info.input_size = config.input_size;
   info.hidden_size = config.hidden_size;
   info.num_layers = config.num_layers;
-  info.output_size = config.output_size ?? config.hidden_size;
+  if (config.direction === 'bidirectional') info.bidirectional = true;
+  if (config.direction !== 'forward') info.direction = config.direction;
+  info.output_size = outputWidth(config);
   info.output_activation = config.output_activation;
   if (config.vocab !== undefined) info.vocab = [...config.vocab];
   if (config.labels !== undefined) info.labels = [...config.labels];

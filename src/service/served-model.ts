@@ -9,6 +9,7 @@ import type { ModelEntry, ModelRegistry } from '../model/registry.js';
 /** How a flat state splits into h (and c) rows: see stateSize in src/engine/types.ts. */
 export interface StateLayout {
   readonly architecture: Architecture;
+  /** Rows of h (and c): layers x directions, PyTorch's h_n order. */
   readonly numLayers: number;
   readonly hiddenSize: number;
 }
@@ -22,6 +23,8 @@ export interface ServedModel {
   readonly outputSize: number;
   readonly stateSize: number;
   readonly stateLayout: StateLayout;
+  /** Bidirectional or reverse: whole sequences only (no sessions, streams, generate, forecast). */
+  readonly wholeSequence: boolean;
   /** Token models: vocabulary entry -> id. */
   readonly vocabIndex?: ReadonlyMap<string, number>;
   readonly inputNormalization?: AffineNormalization;
@@ -60,7 +63,12 @@ function prepare(entry: ModelEntry): ServedModel {
     inputSize: network.spec.inputSize,
     outputSize: network.spec.outputSize,
     stateSize: network.stateSize,
-    stateLayout: { architecture: config.architecture, numLayers: config.num_layers, hiddenSize: config.hidden_size },
+    stateLayout: {
+      architecture: config.architecture,
+      numLayers: config.num_layers * (config.direction === 'bidirectional' ? 2 : 1),
+      hiddenSize: config.hidden_size,
+    },
+    wholeSequence: config.direction !== 'forward',
     ...(config.vocab !== undefined ? { vocabIndex: new Map(config.vocab.map((token, id) => [token, id])) } : {}),
     ...(entry.normalization?.input !== undefined ? { inputNormalization: entry.normalization.input } : {}),
     ...(entry.normalization?.output !== undefined ? { outputNormalization: entry.normalization.output } : {}),

@@ -2,7 +2,6 @@
 // way a body can be wrong (each message names the position).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import request from 'supertest';
 import { assertError, buildTestApp } from '../helpers/app.js';
 import { FIXTURES_DIR, assertClose, hasCaseFile, listPackageDirs, readCaseFile, type PackageCase } from '../helpers/fixtures.js';
 import { basename } from 'node:path';
@@ -146,18 +145,5 @@ describe('predict refuses malformed input, naming where', () => {
 
   it('an unknown model is 404 MODEL_NOT_FOUND', async () => {
     assertError(await predict('nope', { inputs: [row] }), 404, 'MODEL_NOT_FOUND', "model 'nope' is not loaded");
-  });
-});
-
-describe('predict over a real socket (supertest)', () => {
-  it('answers JSON with the outputs of each element', async () => {
-    const { cases } = readCaseFile(`${FIXTURES_DIR}/rnn_tanh`);
-    const c = cases[0]!;
-    const response = await request(app.server)
-      .post('/v1/models/rnn_tanh/predict')
-      .send({ inputs: c.inputs })
-      .expect(200)
-      .expect('content-type', /application\/json/);
-    assert.equal(response.body.outputs.length, c.inputs!.length);
   });
 });

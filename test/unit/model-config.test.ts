@@ -28,6 +28,8 @@ describe('parseModelConfig', () => {
     assert.deepEqual(parseModelConfig(minimal, FILE), {
       ...minimal,
       num_layers: 1,
+      direction: 'forward',
+      gru_reset_before_product: false,
       nonlinearity: 'tanh',
       bias: true,
       head_bias: true,

@@ -51,7 +51,7 @@ class NotFoundError(RnnServeError):
 
 
 class ConflictError(RnnServeError):
-    """409: the session is not at ``expected_t``, or holds another package's state."""
+    """409: the session is not at ``expected_t``, holds another package's state, or the model runs whole sequences only (no sessions)."""
 
 
 class CapacityError(RnnServeError):
@@ -80,6 +80,7 @@ ERROR_FAMILIES: dict[str, type[RnnServeError]] = {
     "SESSION_NOT_FOUND": NotFoundError,
     "SEQUENCE_CONFLICT": ConflictError,
     "MODEL_MISMATCH": ConflictError,
+    "WHOLE_SEQUENCE_MODEL": ConflictError,
     "TOO_MANY_SESSIONS": CapacityError,
     "MODEL_NOT_READY": UnavailableError,
     "STORE_UNAVAILABLE": UnavailableError,

@@ -13,6 +13,7 @@ export const ERROR_FAMILIES = {
   SESSION_NOT_FOUND: 'NotFoundError',
   SEQUENCE_CONFLICT: 'ConflictError',
   MODEL_MISMATCH: 'ConflictError',
+  WHOLE_SEQUENCE_MODEL: 'ConflictError',
   TOO_MANY_SESSIONS: 'CapacityError',
   MODEL_NOT_READY: 'UnavailableError',
   STORE_UNAVAILABLE: 'UnavailableError',
@@ -52,7 +53,7 @@ export class AuthenticationError extends RnnServeError {
 export class NotFoundError extends RnnServeError {
   override name = 'NotFoundError';
 }
-/** 409: the session is not at expected_t, or holds the state of another package of its model. */
+/** 409: the session is not at expected_t, holds the state of another package of its model, or the model runs whole sequences only (no sessions). */
 export class ConflictError extends RnnServeError {
   override name = 'ConflictError';
 }

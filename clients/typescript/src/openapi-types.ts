@@ -335,6 +335,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The model is bidirectional: whole-sequence predict only, no sessions (WHOLE_SEQUENCE_MODEL) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
@@ -743,6 +752,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
@@ -931,6 +949,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
@@ -1080,7 +1107,7 @@ export interface components {
         };
         /** @description A recurrent state: PyTorch h_n (and c_n for lstm) without the batch axis */
         State: {
-            /** @description num_layers x hidden_size */
+            /** @description num_layers x hidden_size (2 x num_layers rows for a bidirectional model: layer 0 forward, layer 0 backward, ...) */
             h: number[][];
             /** @description num_layers x hidden_size; lstm only */
             c?: number[][];
@@ -1097,6 +1124,13 @@ export interface components {
             input_size?: number;
             hidden_size?: number;
             num_layers?: number;
+            /** @description Present (true) for a bidirectional model: whole-sequence predict only, no sessions or streams */
+            bidirectional?: boolean;
+            /**
+             * @description Present when the layers do not only run forward in time
+             * @enum {unknown}
+             */
+            direction?: "reverse" | "bidirectional";
             /** @description The head width, or hidden_size without a head */
             output_size?: number;
             /** @enum {unknown} */
