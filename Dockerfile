@@ -33,6 +33,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/build ./build
 COPY models ./models
+# The gRPC service definition, read at start-up (GRPC_PORT).
+COPY proto ./proto
 USER node
 EXPOSE 8080
 # node:24-slim has no curl: node's own fetch probes the liveness route.

@@ -1,6 +1,7 @@
 // HTTP throughput and latency of the REST routes, with autocannon, next to a bare Fastify route
 // driven the same way in the same run: POST predict with a one-element and a 50-element sequence,
-// and single-element session steps (one session per connection), on the bundled co2-lstm model
+// the same over /v2 (JSON and binary tensors), single-element steps of /v2 sequences and of
+// sessions (one per connection), on the bundled co2-lstm model
 // (LSTM 32, input and output 1). Server and load generator run in separate processes.
 // Run with `npm run bench:http` (ROW_SECONDS=5, CONNECTIONS=16 by default).
 import autocannon from 'autocannon';
@@ -40,6 +41,21 @@ function post(url: string, body: unknown): autocannon.Options {
   };
 }
 
+/** Triton's binary tensor extension: the JSON header, then T float32 values; all outputs binary. */
+function binaryInfer(url: string, T: number): autocannon.Options {
+  const header = Buffer.from(
+    JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, T, 1], parameters: { binary_data_size: 4 * T } }], parameters: { binary_data_output: true } }),
+  );
+  const values = Buffer.from(new Float32Array(sequence(T).flat()).buffer);
+  return {
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+    body: Buffer.concat([header, values]),
+  };
+}
+
 async function createSessions(base: string, count: number): Promise<string[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
@@ -64,6 +80,25 @@ try {
   rows.push(await run('bare Fastify POST (T=50 body)', post(`http://127.0.0.1:${barePort}/echo`, { inputs: sequence(50) })));
   rows.push(await run('POST predict, T=1', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(1) })));
   rows.push(await run('POST predict, T=50', post(`${base}/v1/models/${MODEL}/predict`, { inputs: sequence(50) })));
+  // The Open Inference Protocol on the same dataplane: JSON tensors, and binary tensors in and out.
+  const v2 = (T: number) => ({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, T, 1], data: sequence(T).flat() }] });
+  rows.push(await run('POST /v2 infer JSON, T=1', post(`${base}/v2/models/${MODEL}/infer`, v2(1))));
+  rows.push(await run('POST /v2 infer JSON, T=50', post(`${base}/v2/models/${MODEL}/infer`, v2(50))));
+  rows.push(await run('POST /v2 infer binary, T=50', binaryInfer(`${base}/v2/models/${MODEL}/infer`, 50)));
+  let sequenceId = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, (_, k) =>
+      fetch(`${base}/v2/models/${MODEL}/infer`, { method: 'POST', body: JSON.stringify({ ...v2(1), parameters: { sequence_id: k + 1, sequence_start: true } }) }),
+    ),
+  );
+  // One body per sequence, made once: the load generator only picks the next (as for sessions).
+  const stepBodies = Array.from({ length: CONNECTIONS }, (_, k) => JSON.stringify({ ...v2(1), parameters: { sequence_id: k + 1 } }));
+  rows.push(
+    await run('POST /v2 sequence step, 1 element', {
+      ...post(`${base}/v2/models/${MODEL}/infer`, v2(1)),
+      requests: [{ setupRequest: (request) => ({ ...request, body: stepBodies[sequenceId++ % CONNECTIONS]! }) }],
+    }),
+  );
   const sessions = await createSessions(base, CONNECTIONS);
   let next = 0;
   rows.push(

@@ -30,6 +30,22 @@ export interface Config {
   readonly streamMaxBufferedBytes: number;
   /** WebSocket streams: how long replies may stay above that before the client is dropped. */
   readonly streamSendTimeoutMs: number;
+  /** Open Inference Protocol over gRPC: its own port (0: no gRPC server). */
+  readonly grpcPort: number;
+  /** Open Inference Protocol: the longest string sequence_id (it is the session id). */
+  readonly maxSequenceIdLength: number;
+  /** gRPC ModelStreamInfer: requests read ahead of their answers before the stream is paused. */
+  readonly grpcStreamMaxPending: number;
+  /** A request (headers and body) must have arrived within this; else 408 (0: no limit). */
+  readonly requestTimeoutMs: number;
+  /** The headers alone must have arrived within this (at most requestTimeoutMs); else 408. */
+  readonly headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest request line plus headers, in bytes; beyond it 431. */
+  readonly maxHeaderBytes: number;
+  /** Longest path parameter (a model name, a session id), in characters; beyond it 414. */
+  readonly maxParamLength: number;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +75,14 @@ export const CONFIG_DEFAULTS = {
   STREAM_PING_INTERVAL_MS: '30000',
   STREAM_MAX_BUFFERED_BYTES: '1048576',
   STREAM_SEND_TIMEOUT_MS: '10000',
+  GRPC_PORT: '0',
+  MAX_SEQUENCE_ID_LENGTH: '128',
+  GRPC_STREAM_MAX_PENDING: '64',
+  REQUEST_TIMEOUT_MS: '30000',
+  HEADERS_TIMEOUT_MS: '10000',
+  KEEP_ALIVE_TIMEOUT_MS: '72000',
+  MAX_HEADER_BYTES: '16384',
+  MAX_PARAM_LENGTH: '100',
 } as const satisfies Record<string, string>;
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -83,6 +107,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw as T;
   };
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 0);
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 1);
+  // Node refuses a header timeout above the request timeout: say it in the variables' names.
+  if (requestTimeoutMs !== 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS=${headersTimeoutMs} is above REQUEST_TIMEOUT_MS=${requestTimeoutMs}`);
+  }
   return {
     port: integer('PORT', 0, 65535),
     host: read('HOST'),
@@ -103,5 +133,15 @@ export function loadConfig(env: Env = process.env): Config {
     streamPingIntervalMs: integer('STREAM_PING_INTERVAL_MS', 0),
     streamMaxBufferedBytes: integer('STREAM_MAX_BUFFERED_BYTES', 1024),
     streamSendTimeoutMs: integer('STREAM_SEND_TIMEOUT_MS', 1),
+    grpcPort: integer('GRPC_PORT', 0, 65535),
+    maxSequenceIdLength: integer('MAX_SEQUENCE_ID_LENGTH', 1, 4096),
+    grpcStreamMaxPending: integer('GRPC_STREAM_MAX_PENDING', 1, 100000),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 1),
+    // Below 1 KiB not even a request line with a few standard headers fits.
+    maxHeaderBytes: integer('MAX_HEADER_BYTES', 1024),
+    // Session ids are 36 characters (UUIDs): the minimum keeps them addressable.
+    maxParamLength: integer('MAX_PARAM_LENGTH', 36),
   };
 }

@@ -2,21 +2,33 @@
 // from src/errors.ts. Fastify's own errors (schema validation, JSON parsing, body limit) are
 // translated; anything unexpected becomes INTERNAL_ERROR without its internals. Logging is
 // the request-logging plugin's job (4xx at info, 5xx at error with the original error).
+// The router's own refusals (a bad %-encoding, a parameter over MAX_PARAM_LENGTH) come through
+// frameworkErrorHandler, the HTTP parser's through client-error-handler.ts, unknown paths and
+// methods through the not-found plugin: every answer has this shape.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { Config } from './config.js';
 import * as errors from './errors.js';
-import { InternalError, InvalidInputError, PayloadTooLargeError, RouteNotFoundError } from './errors.js';
+import { InternalError, InvalidInputError, PayloadTooLargeError, UriTooLongError } from './errors.js';
 
 /** Every code the service defines: such errors are already in the public shape. */
 const SERVICE_CODES: ReadonlySet<string> = new Set(
   Object.values(errors).map((ServiceError) => new ServiceError('').code),
 );
 
-interface PublicError {
+export interface PublicError {
   readonly statusCode: number;
   readonly code: string;
   readonly message: string;
+}
+
+export interface ErrorBody extends PublicError {
+  readonly error: string;
+}
+
+/** The documented body of an error answer. */
+export function errorBody({ statusCode, code, message }: PublicError): ErrorBody {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
 
 export function createErrorHandler(config: Pick<Config, 'bodyLimitBytes'>) {
@@ -24,15 +36,49 @@ export function createErrorHandler(config: Pick<Config, 'bodyLimitBytes'>) {
     const { statusCode, code, message } = toPublicError(error, request, config);
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-    void reply.code(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
+    void reply.code(statusCode).send(errorBody({ statusCode, code, message }));
   };
 }
 
-export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const { method } = request;
-  const path = request.url.split('?', 1)[0];
-  const error = new RouteNotFoundError(`no route ${method} ${path}`);
-  void reply.code(404).send({ statusCode: 404, code: error.code, error: 'Not Found', message: error.message });
+/**
+ * Fastify's `frameworkErrors` option: the router's refusals, which never reach a route or a
+ * hook. Fastify's default answers echo the whole URL and carry its own FST_ codes.
+ */
+export function createFrameworkErrorHandler(config: Pick<Config, 'maxParamLength'>) {
+  return function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    const answer = describeFrameworkError(error, request, config);
+    request.log.info({ statusCode: answer.statusCode, code: answer.code, err: error }, 'request refused by the router');
+    // An upgrade refused here is answered before the upgrade guard sees it: say that the socket
+    // closes (stream/refused-upgrades.ts closes it).
+    if (request.headers.upgrade !== undefined) void reply.header('connection', 'close');
+    void reply.code(answer.statusCode).send(errorBody(answer));
+  };
+}
+
+function describeFrameworkError(error: FastifyError, request: FastifyRequest, config: Pick<Config, 'maxParamLength'>): PublicError {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return invalid(`the path '${abbreviated(pathOf(request))}' is not valid percent-encoding (each % must be followed by two hex digits of UTF-8)`);
+    case 'FST_ERR_MAX_PARAM_LENGTH': {
+      const tooLong = new UriTooLongError(
+        `a path parameter (a model name or a session id) is longer than ${config.maxParamLength} characters (MAX_PARAM_LENGTH)`,
+      );
+      return { statusCode: 414, code: tooLong.code, message: tooLong.message };
+    }
+    default: {
+      const internal = new InternalError(`internal error (request ${request.id}); the details are in the server log`);
+      return { statusCode: 500, code: internal.code, message: internal.message };
+    }
+  }
+}
+
+export function pathOf(request: FastifyRequest): string {
+  return request.url.split('?', 1)[0] ?? '';
+}
+
+/** A client's text quoted in an answer, cut so that an answer never echoes a whole long URL. */
+export function abbreviated(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
 }
 
 function toPublicError(error: FastifyError, request: FastifyRequest, config: Pick<Config, 'bodyLimitBytes'>): PublicError {
@@ -84,6 +130,10 @@ function describeValidation(issues: readonly FastifySchemaValidationError[], con
   if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
     path = joinPath(path, params.missingProperty);
     return `${located(path, context)} is required`;
+  }
+  if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    path = joinPath(path, params.additionalProperty);
+    return `${located(path, context)} is not a field of this request (unknown fields are refused: check the spelling)`;
   }
   const what =
     issue.keyword === 'type' && typeof params.type === 'string'

@@ -9,6 +9,14 @@ export const InvalidInputError = createError<'INVALID_INPUT', 400, [string]>('IN
 export const PayloadTooLargeError = createError<'PAYLOAD_TOO_LARGE', 413, [string]>('PAYLOAD_TOO_LARGE', '%s', 413);
 export const RouteNotFoundError = createError<'NOT_FOUND', 404, [string]>('NOT_FOUND', '%s', 404);
 export const UnauthorizedError = createError<'UNAUTHORIZED', 401, [string]>('UNAUTHORIZED', '%s', 401);
+export const MethodNotAllowedError = createError<'METHOD_NOT_ALLOWED', 405, [string]>('METHOD_NOT_ALLOWED', '%s', 405);
+
+// HTTP: what the server refuses before a route runs (HTTP parser, router, timeouts)
+/** The HTTP request itself is broken: a parser error, a missing Host header. */
+export const MalformedRequestError = createError<'MALFORMED_REQUEST', 400, [string]>('MALFORMED_REQUEST', '%s', 400);
+export const RequestTimeoutError = createError<'REQUEST_TIMEOUT', 408, [string]>('REQUEST_TIMEOUT', '%s', 408);
+export const UriTooLongError = createError<'URI_TOO_LONG', 414, [string]>('URI_TOO_LONG', '%s', 414);
+export const HeadersTooLargeError = createError<'HEADERS_TOO_LARGE', 431, [string]>('HEADERS_TOO_LARGE', '%s', 431);
 
 // Models
 export const ModelNotFoundError = createError<'MODEL_NOT_FOUND', 404, [string]>('MODEL_NOT_FOUND', '%s', 404);
@@ -18,6 +26,8 @@ export const WholeSequenceModelError = createError<'WHOLE_SEQUENCE_MODEL', 409, 
 
 // Sessions
 export const SessionNotFoundError = createError<'SESSION_NOT_FOUND', 404, [string]>('SESSION_NOT_FOUND', '%s', 404);
+/** A session is created under an id a live session already has (caller-chosen ids: OIP sequence_id). */
+export const SessionExistsError = createError<'SESSION_EXISTS', 409, [string]>('SESSION_EXISTS', '%s', 409);
 export const SequenceConflictError = createError<'SEQUENCE_CONFLICT', 409, [string]>('SEQUENCE_CONFLICT', '%s', 409);
 /** The session was created with another package of its model (a rolling upgrade): never compute with other weights. */
 export const ModelMismatchError = createError<'MODEL_MISMATCH', 409, [string]>('MODEL_MISMATCH', '%s', 409);

@@ -32,13 +32,33 @@ export function withoutApiKey(url: string): string {
 }
 
 /**
- * A 5xx with everything pino's serializer keeps (stack, cause); a 4xx, the client's mistake,
- * with its code and message only: where the service threw says nothing about it.
+ * The 503s the service answers on purpose, and the level they are logged at: the server draining
+ * (expected at every deploy: info), the session store or a model unavailable (an operator should
+ * see it: warn). They are states of the deployment, not faults of the code, so they are logged
+ * without a stack, and never at error, where they would drown real faults during a drain.
+ */
+export const EXPECTED_UNAVAILABLE: Readonly<Record<string, 'info' | 'warn'>> = {
+  SHUTTING_DOWN: 'info',
+  STORE_UNAVAILABLE: 'warn',
+  MODEL_NOT_READY: 'warn',
+};
+
+/** Whether the error is a 4xx or one of the expected 503s: logged without its stack. */
+export function isExpectedError(error: Pick<FastifyError, 'statusCode' | 'code'>): boolean {
+  const { statusCode } = error;
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return true;
+  return statusCode === 503 && EXPECTED_UNAVAILABLE[error.code] !== undefined;
+}
+
+/**
+ * A 5xx with everything pino's serializer keeps (stack, cause); a 4xx, the client's mistake, or
+ * an expected 503 with its code and message only (and its cause's message: why Redis is down):
+ * where the service threw says nothing about it.
  */
 function serializeError(error: FastifyError): Record<string, unknown> {
-  const statusCode = error.statusCode;
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    return { type: error.name, code: error.code, statusCode, message: error.message };
+  if (isExpectedError(error)) {
+    const cause = error.cause instanceof Error ? error.cause.message : undefined;
+    return { type: error.name, code: error.code, statusCode: error.statusCode, message: error.message, ...(cause !== undefined ? { cause } : {}) };
   }
   return pino.stdSerializers.err(error);
 }

@@ -3,11 +3,14 @@
 // ones api.md promises to dashboards; labels never carry session ids (bounded cardinality).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type Transport = 'predict' | 'session' | 'stream';
+/** rnn_steps_total's transport label: /v1 predict, sessions and streams; the Open Inference Protocol's REST (/v2) and gRPC. */
+export type Transport = 'predict' | 'session' | 'stream' | 'v2' | 'grpc';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** The gRPC twin of http_request_duration_seconds (one sample per ModelStreamInfer request). */
+  readonly grpcRequestDuration: Histogram<'method' | 'code'>;
   readonly stepsTotal: Counter<'model' | 'transport'>;
   readonly stepDuration: Histogram<'model'>;
   readonly sessionsActive: Gauge<'model'>;
@@ -27,15 +30,30 @@ export interface ServiceMetrics {
   readonly storeErrors: Counter<'route'>;
 }
 
+/**
+ * prom-client's default gauges that break Prometheus' naming rules (`promtool check metrics`:
+ * "non-counter metrics should not have _total suffix"). Each is the sum of a labelled gauge that
+ * stays (nodejs_active_handles{type} ...), so `sum(nodejs_active_handles)` gives the same number.
+ */
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createMetrics(): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   return {
     registry,
     httpRequestDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route pattern and status code',
       labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    grpcRequestDuration: new Histogram({
+      name: 'grpc_request_duration_seconds',
+      help: 'gRPC request duration by method and status code (each request of a stream once)',
+      labelNames: ['method', 'code'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -62,7 +62,7 @@ test('every test file lies where test:all looks', () => {
 test('unit and integration tests need no Redis; unit tests start no process and open no socket', () => {
   const redis = /from '(ioredis|\.\.\/helpers\/redis\.js)'/;
   const processes = /from '(node:child_process|\.\.\/helpers\/server-process\.js)'/;
-  const sockets = /from '(supertest|ws|node:net|node:http|\.\.\/helpers\/stream-client\.js)'|\.listen\(/;
+  const sockets = /from '(supertest|ws|node:net|node:http|\.\.\/helpers\/stream-client\.js|\.\.\/helpers\/oip-grpc\.js)'|\.listen\(/;
   for (const file of testFiles()) {
     const group = dirname(file).split('/')[1];
     const source = readFileSync(join(repoRoot, file), 'utf8');

@@ -35,6 +35,8 @@ export interface ModelEntry {
   readonly identity?: string;
   /** The config's normalization resolved to typed arrays; absent when it declares none. */
   readonly normalization?: PackageNormalization;
+  /** Milliseconds from reading the folder to a ready network (or the failure); logged at debug. */
+  readonly loadMs?: number;
 }
 
 /** A folder to load, or a symbolic link that cannot be followed to one (listed as failed). */
@@ -79,6 +81,8 @@ async function listModelDirs(modelsDir: string): Promise<ModelDir[]> {
 }
 
 async function loadEntry(dir: string, name: string, factory: NetworkFactory, maxBatch: number | undefined): Promise<ModelEntry> {
+  const started = performance.now();
+  const loadMs = (): number => Math.round((performance.now() - started) * 10) / 10;
   try {
     const loaded = await loadModelPackage(dir);
     const network = factory(loaded.spec, loaded.weights, maxBatch !== undefined ? { maxBatch } : {});
@@ -91,10 +95,11 @@ async function loadEntry(dir: string, name: string, factory: NetworkFactory, max
       network,
       identity: loaded.identity,
       ...(normalization !== undefined ? { normalization } : {}),
+      loadMs: loadMs(),
     };
   } catch (error) {
     const message = error instanceof ModelPackageError ? error.message : `${name}: ${(error as Error).message}`;
-    return { name, dir, status: 'failed', error: message };
+    return { name, dir, status: 'failed', error: message, loadMs: loadMs() };
   }
 }
 

@@ -22,14 +22,14 @@ const TAGS = [
   { name: 'operations', description: 'Liveness and readiness probes' },
 ];
 
-interface PackageInfo {
+export interface PackageInfo {
   name: string;
   version: string;
   description: string;
 }
 
 /** package.json of this service, found by walking up from this file (src/ or dist/src/). */
-function readPackageInfo(): PackageInfo {
+export function readPackageInfo(): PackageInfo {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);

@@ -33,6 +33,12 @@ export function errorResponse(description: string): TUnsafe<ErrorResponse> {
   return Type.Unsafe<ErrorResponse>({ $ref: schemaId(ErrorResponse), description });
 }
 
+/**
+ * The options every request body's object schemas share: a field the request does not have (a
+ * typo: "input", "max_token") is refused with 400 naming it, instead of being silently ignored.
+ */
+export const STRICT = { additionalProperties: false } as const;
+
 /** Rows of numbers. Row widths depend on the model, so the service checks them, not the schema. */
 export function matrix(description: string) {
   return Type.Array(Type.Array(Type.Number()), { description });
@@ -43,7 +49,11 @@ export const State = Type.Object(
     h: matrix('num_layers x hidden_size (2 x num_layers rows for a bidirectional model: layer 0 forward, layer 0 backward, ...)'),
     c: Type.Optional(matrix('num_layers x hidden_size; lstm only')),
   },
-  { $id: 'State', description: 'A recurrent state: PyTorch h_n (and c_n for lstm) without the batch axis' },
+  {
+    $id: 'State',
+    description: 'A recurrent state: PyTorch h_n (and c_n for lstm) without the batch axis',
+    additionalProperties: false,
+  },
 );
 export type State = Static<typeof State>;
 

@@ -1,6 +1,6 @@
 // Bodies of POST /v1/models/{model}/forecast and POST /v1/sessions/{id}/forecast.
 import { Type, type Static } from 'typebox';
-import { State, matrix, ref } from './common.js';
+import { State, STRICT, matrix, ref } from './common.js';
 
 const historyAndHorizon = {
   inputs: matrix('The history: T >= 1 rows of input_size values, run before the first prediction'),
@@ -14,7 +14,7 @@ const predictions = matrix('horizon x output_size: prediction k is the output af
 
 export const ForecastRequest = Type.Object(
   { ...historyAndHorizon, state: Type.Optional(ref(State)), return_state: Type.Optional(Type.Boolean({ description: 'false: leave the state out of the answer', default: true })), },
-  { $id: 'ForecastRequest', description: 'A history, a horizon and an optional start state (zeros otherwise)' },
+  { $id: 'ForecastRequest', description: 'A history, a horizon and an optional start state (zeros otherwise)', ...STRICT },
 );
 export type ForecastRequest = Static<typeof ForecastRequest>;
 
@@ -35,7 +35,7 @@ export const SessionForecastRequest = Type.Object(
     ),
     return_state: Type.Optional(Type.Boolean({ description: 'Include the new state in the answer', default: false })),
   },
-  { $id: 'SessionForecastRequest', description: "A history and a horizon; the forecast starts at the session's state" },
+  { $id: 'SessionForecastRequest', description: "A history and a horizon; the forecast starts at the session's state", ...STRICT },
 );
 export type SessionForecastRequest = Static<typeof SessionForecastRequest>;
 

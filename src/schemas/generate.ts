@@ -1,6 +1,6 @@
 // Bodies of POST /v1/models/{model}/generate and POST /v1/sessions/{id}/generate.
 import { Type, type Static } from 'typebox';
-import { State, ref } from './common.js';
+import { State, STRICT, ref } from './common.js';
 
 const promptAndSampling = {
   text: Type.Optional(Type.String({ description: 'The prompt, one token per character (Unicode code point). Give text or tokens.' })),
@@ -59,7 +59,11 @@ export const GenerateRequest = Type.Object(
     state: Type.Optional(ref(State)),
     return_state: Type.Optional(Type.Boolean({ description: 'false: leave the state out of the answer', default: true })),
   },
-  { $id: 'GenerateRequest', description: 'A prompt (text or tokens), sampling parameters and an optional start state (zeros otherwise)' },
+  {
+    $id: 'GenerateRequest',
+    description: 'A prompt (text or tokens), sampling parameters and an optional start state (zeros otherwise)',
+    ...STRICT,
+  },
 );
 export type GenerateRequest = Static<typeof GenerateRequest>;
 
@@ -84,7 +88,11 @@ export const SessionGenerateRequest = Type.Object(
     ),
     return_state: Type.Optional(Type.Boolean({ description: 'Include the new state in the answer', default: false })),
   },
-  { $id: 'SessionGenerateRequest', description: "A prompt (text or tokens) and sampling parameters; generation starts at the session's state" },
+  {
+    $id: 'SessionGenerateRequest',
+    description: "A prompt (text or tokens) and sampling parameters; generation starts at the session's state",
+    ...STRICT,
+  },
 );
 export type SessionGenerateRequest = Static<typeof SessionGenerateRequest>;
 

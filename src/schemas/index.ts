@@ -7,6 +7,7 @@ import { GenerateRequest, GenerateResponse, SessionGenerateRequest, SessionGener
 import { Liveness, Readiness } from './health.js';
 import { ModelInfo, ModelList } from './models.js';
 import { PredictBatchResponse, PredictRequest, PredictResponse, PredictSequence, SequenceResult } from './predict.js';
+import { ServiceIndex } from './root.js';
 import {
   CreateSessionRequest,
   ResetRequest,
@@ -34,6 +35,7 @@ export const sharedSchemas: readonly TSchema[] = [
   ResetRequest,
   Liveness,
   Readiness,
+  ServiceIndex,
   GenerateRequest,
   GenerateResponse,
   SessionGenerateRequest,
@@ -50,4 +52,5 @@ export * from './generate.js';
 export * from './health.js';
 export * from './models.js';
 export * from './predict.js';
+export * from './root.js';
 export * from './sessions.js';

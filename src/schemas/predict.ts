@@ -1,11 +1,12 @@
 import { Type, type Static } from 'typebox';
-import { matrix, SequenceFields, State, ref } from './common.js';
+import { matrix, SequenceFields, State, STRICT, ref } from './common.js';
 
 export const PredictSequence = Type.Object(
   { ...SequenceFields, state: Type.Optional(ref(State)) },
   {
     $id: 'PredictSequence',
     description: 'One sequence (exactly one of inputs, tokens, text) and an optional initial state (zeros otherwise)',
+    ...STRICT,
   },
 );
 export type PredictSequence = Static<typeof PredictSequence>;
@@ -22,6 +23,7 @@ export const PredictRequest = Type.Object(
   {
     $id: 'PredictRequest',
     description: 'Either one sequence (inputs, tokens or text; state) or a batch (sequences), not both',
+    ...STRICT,
   },
 );
 export type PredictRequest = Static<typeof PredictRequest>;

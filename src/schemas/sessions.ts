@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { matrix, SequenceFields, State, ref } from './common.js';
+import { matrix, SequenceFields, State, STRICT, ref } from './common.js';
 
 export const CreateSessionRequest = Type.Object(
   {
@@ -9,7 +9,7 @@ export const CreateSessionRequest = Type.Object(
       Type.Integer({ minimum: 1, description: "Idle time before the session expires; at most the server's SESSION_TTL_SECONDS" }),
     ),
   },
-  { $id: 'CreateSessionRequest' },
+  { $id: 'CreateSessionRequest', ...STRICT },
 );
 export type CreateSessionRequest = Static<typeof CreateSessionRequest>;
 
@@ -39,7 +39,7 @@ export const StepRequest = Type.Object(
     ),
     return_state: Type.Optional(Type.Boolean({ description: 'Include the new state in the answer', default: false })),
   },
-  { $id: 'StepRequest', description: 'Elements to feed the session: exactly one of inputs, tokens, text' },
+  { $id: 'StepRequest', description: 'Elements to feed the session: exactly one of inputs, tokens, text', ...STRICT },
 );
 export type StepRequest = Static<typeof StepRequest>;
 
@@ -56,6 +56,6 @@ export type StepResponse = Static<typeof StepResponse>;
 
 export const ResetRequest = Type.Object(
   { state: Type.Optional(ref(State)) },
-  { $id: 'ResetRequest', description: 'Start over at t = 0 from this state (zeros when absent)' },
+  { $id: 'ResetRequest', description: 'Start over at t = 0 from this state (zeros when absent)', ...STRICT },
 );
 export type ResetRequest = Static<typeof ResetRequest>;

@@ -56,6 +56,8 @@ export interface SequenceOutcome {
 export interface StepInput extends SequenceInput {
   /** Refuse (409, nothing changes) unless the session is at this t. */
   readonly expectedT?: number;
+  /** Refuse (400, nothing changes) unless the session belongs to this model (OIP requests name one). */
+  readonly model?: string;
 }
 
 export interface StepOutcome extends SequenceOutcome {
@@ -70,6 +72,8 @@ export interface SessionSnapshot {
 
 export interface CreateSessionInput {
   readonly model: string;
+  /** Default: a new random id. A caller-chosen one (OIP sequence_id) may be taken: SESSION_EXISTS. */
+  readonly id?: string;
   readonly state?: unknown;
   readonly ttlSeconds?: number;
 }
@@ -183,7 +187,7 @@ export class InferenceService {
   }
 
   /** Independent sequences of any lengths; all are validated before any runs. */
-  async predictBatch(modelName: string, sequences: readonly PredictInput[]): Promise<SequenceOutcome[]> {
+  async predictBatch(modelName: string, sequences: readonly PredictInput[], transport: Transport = 'predict'): Promise<SequenceOutcome[]> {
     const model = this.models.get(modelName);
     if (sequences.length === 0) throw new InvalidInputError('sequences is empty');
     const jobs = sequences.map((input, i) => ({
@@ -192,7 +196,7 @@ export class InferenceService {
     }));
     const scheduler = this.schedulerFor(model);
     const results = await Promise.all(jobs.map((job) => scheduler.run(model, job.state, job.x, job.steps)));
-    return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, 'predict'));
+    return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, transport));
   }
 
   async createSession(input: CreateSessionInput): Promise<SessionRecord> {
@@ -207,7 +211,7 @@ export class InferenceService {
     const state = decodeState(model, input.state);
     const now = this.clock();
     const session: SessionRecord = {
-      id: this.newSessionId(),
+      id: input.id ?? this.newSessionId(),
       model: model.name,
       modelIdentity: model.identity,
       t: 0,
@@ -234,7 +238,7 @@ export class InferenceService {
   }
 
   /** Feeds elements to a session, after every earlier request to it, and advances its t. */
-  step(id: string, input: StepInput, transport: Extract<Transport, 'session' | 'stream'> = 'session'): Promise<StepOutcome> {
+  step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
     return this.sessionQueue.run(id, () => this.stepNow(id, input, transport));
   }
 
@@ -351,12 +355,15 @@ export class InferenceService {
     await this.scheduler.close();
   }
 
-  private async stepNow(id: string, input: StepInput, transport: 'session' | 'stream'): Promise<StepOutcome> {
+  private async stepNow(id: string, input: StepInput, transport: Exclude<Transport, 'predict'>): Promise<StepOutcome> {
     let model: ServedModel | undefined;
     let decoded: { x: Float32Array; steps: number } | undefined;
     let result: SequenceResult | undefined;
     const session = await this.write(id, input.expectedT, {
       validate: (current) => {
+        if (input.model !== undefined && current.model !== input.model) {
+          throw new InvalidInputError(`session '${id}' belongs to model '${current.model}', not '${input.model}'`);
+        }
         model = this.models.get(current.model);
         if (current.modelIdentity !== model.identity) throw mismatch(current, model);
         // Decoded once: a retry after a conflict recomputes from the new state, same inputs.

@@ -7,7 +7,7 @@
 // than one entry per session. Reads check expiresAt themselves: an expired session is gone at
 // once, whether or not the sweep has run; counts and the MAX_SESSIONS check may include it for
 // at most one more bucket.
-import { tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
+import { sessionExists, tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
 
 export interface MemorySessionStoreOptions {
   readonly maxSessions: number;
@@ -46,7 +46,8 @@ export class MemorySessionStore implements SessionStore {
     if (this.sessions.size >= this.maxSessions) {
       throw tooManySessions(this.maxSessions, this.secondsUntilNextExpiry());
     }
-    if (this.sessions.has(record.id)) throw new Error(`session id ${record.id} already exists`);
+    // live(): an expired session of that id is gone (a caller-chosen id may be reused at once).
+    if (this.live(record.id) !== undefined) throw sessionExists(record.id);
     this.sessions.set(record.id, copyOf(record));
     this.counts.set(record.model, (this.counts.get(record.model) ?? 0) + 1);
     this.file(record.id, record.expiresAt);

@@ -15,7 +15,7 @@
 import { expiryMember, parseExpiryMember, sessionKeys, type SessionKeys } from './redis-session-keys.js';
 import { decodeSession, SESSION_FIELDS, sessionFields } from './redis-session-codec.js';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
-import { tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
+import { sessionExists, tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
 
 export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   /** Prefix of every key (REDIS_KEY_PREFIX); replicas that share it share their sessions. */
@@ -73,6 +73,11 @@ export class RedisSessionStore implements SessionStore {
   async create(record: SessionRecord): Promise<void> {
     const member = expiryMember(record.model, record.id);
     let place = await this.reserve(record, member);
+    if (place[0] === 'exists') {
+      // The entry may be an expired session nobody swept yet (caller-chosen ids are reused).
+      await this.sweep();
+      place = await this.reserve(record, member);
+    }
     if (place[0] === 'full' && Number(place[1]) > 0) {
       await this.sweep(); // some places may belong to expired sessions nobody swept yet
       place = await this.reserve(record, member);
@@ -82,7 +87,7 @@ export class RedisSessionStore implements SessionStore {
       const seconds = Number.isFinite(earliest) ? (earliest - this.now()) / 1000 : 1;
       throw tooManySessions(this.maxSessions, seconds);
     }
-    if (place[0] === 'exists') throw new Error(`session id ${record.id} already exists`);
+    if (place[0] === 'exists') throw sessionExists(record.id);
     let created: string;
     try {
       created = await this.connection.run('store a new session', (redis) =>
@@ -99,7 +104,7 @@ export class RedisSessionStore implements SessionStore {
     }
     if (created !== 'ok') {
       await this.forget([member]);
-      throw new Error(`session id ${record.id} already exists`);
+      throw sessionExists(record.id);
     }
   }
 

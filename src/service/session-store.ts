@@ -1,7 +1,7 @@
 // Where sessions live. The inference service only talks to this interface, so a session may be
 // held by this process (memory-session-store.ts) or shared by replicas (a Redis store): nothing
 // here assumes the state is local, and every change is a compare-and-set on `version`.
-import { TooManySessionsError } from '../errors.js';
+import { SessionExistsError, TooManySessionsError } from '../errors.js';
 
 export interface SessionRecord {
   readonly id: string;
@@ -30,7 +30,8 @@ export type CompareAndSetResult = 'ok' | 'conflict' | 'missing';
 export interface SessionStore {
   /**
    * Stores a new session (expiring at record.expiresAt). Throws TooManySessionsError (with
-   * retryAfterSeconds) when the store already holds its maximum: sessions are never evicted.
+   * retryAfterSeconds) when the store already holds its maximum: sessions are never evicted;
+   * SessionExistsError when a live session has the record's id.
    */
   create(record: SessionRecord): Promise<void>;
   /** The session, or undefined when unknown or expired (expired sessions are gone at once, swept or not). */
@@ -58,4 +59,9 @@ export function tooManySessions(maxSessions: number, retryAfterSeconds: number):
     `the server holds its maximum of ${maxSessions} sessions (MAX_SESSIONS); delete unused sessions or retry later`,
   );
   return Object.assign(error, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+}
+
+/** The 409 of create() when a live session already has the record's id. */
+export function sessionExists(id: string): Error {
+  return new SessionExistsError(`session '${id}' already exists`);
 }

@@ -2,13 +2,13 @@
 // set of open streams, decorated as `app.streams`. Registered before the routes (the plugin
 // wraps routes as they are added). At shutdown, streams answer what they already received and
 // close with 1001 before the inference service and the session store close.
-import { Socket } from 'node:net';
 import websocket, { type WebsocketPluginOptions } from '@fastify/websocket';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { streamLimits } from './limits.js';
+import { closeRefusedUpgrades } from './refused-upgrades.js';
 import { StreamConnections } from './stream-connections.js';
 import { streamSocketClass } from './stream-socket.js';
 
@@ -40,16 +40,12 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, { conf
     perMessageDeflate: false,
   };
 
-  // An upgrade refused by an earlier onRequest hook (a missing API key, the server draining) never
-  // reaches @fastify/websocket's hooks, which would close its socket after the answer: the
-  // socket, detached from the HTTP server, would stay open as long as the client likes and hold
-  // up app.close(). Close it once the refusal is sent. (With an 'upgrade' listener on the server,
-  // every request with Upgrade: websocket on a real socket came through that event; injected
-  // requests have a mock socket. An upgrade that succeeds is hijacked and never gets here.)
-  app.addHook('onResponse', async (request) => {
-    const { socket } = request.raw;
-    if (request.headers.upgrade?.toLowerCase() === 'websocket' && socket instanceof Socket) socket.destroy();
-  });
+  // Added before the plugin's own preClose hooks, which wait for the streams to drain: from the
+  // start of a shutdown no 'upgrade' listener is left, so Node hands a new upgrade to Fastify as
+  // a plain request and the drain hook refuses it (503). A guard still listening would receive
+  // it alone, with nobody to answer it.
+  let stopGuarding = (): void => {};
+  app.addHook('preClose', async () => stopGuarding());
 
   await app.register(websocket, {
     // (The cast also bridges @types/ws's CommonJS declarations, which @fastify/websocket's types
@@ -72,6 +68,9 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, { conf
       socket.terminate();
     },
   });
+
+  // After the plugin's own 'upgrade' listener: the guard sees the response it assigned.
+  stopGuarding = closeRefusedUpgrades(app.server, app.websocketServer, { timeoutMs: config.requestTimeoutMs, log: app.log });
 };
 
 export default fp(streamPlugin, { name: 'stream', fastify: '5.x', dependencies: ['inference'] });

@@ -51,8 +51,7 @@ describe('request errors', () => {
   });
 
   it('an unknown route is 404 NOT_FOUND', async () => {
-    assertError(await app.inject({ url: '/v2/models' }), 404, 'NOT_FOUND', 'no route GET /v2/models');
-    assertError(await app.inject({ method: 'PUT', url: '/v1/models' }), 404, 'NOT_FOUND', 'no route PUT /v1/models');
+    assertError(await app.inject({ url: '/v3/models' }), 404, 'NOT_FOUND', 'no route GET /v3/models');
   });
 
   it('the same over a real socket', async () => {

@@ -39,7 +39,7 @@ class RnnServeError(Exception):
 
 
 class InvalidRequestError(RnnServeError):
-    """400, 413: the request is wrong (shape, size, unknown token); resending it will not help."""
+    """400, 405, 408, 413, 414, 431: the request is wrong (shape, size, unknown token, method); resending it as is will not help."""
 
 
 class AuthenticationError(RnnServeError):
@@ -74,6 +74,11 @@ class ConnectionError(RnnServeError):  # noqa: A001 - the client's own, distinct
 ERROR_FAMILIES: dict[str, type[RnnServeError]] = {
     "INVALID_INPUT": InvalidRequestError,
     "PAYLOAD_TOO_LARGE": InvalidRequestError,
+    "MALFORMED_REQUEST": InvalidRequestError,
+    "METHOD_NOT_ALLOWED": InvalidRequestError,
+    "REQUEST_TIMEOUT": InvalidRequestError,
+    "URI_TOO_LONG": InvalidRequestError,
+    "HEADERS_TOO_LARGE": InvalidRequestError,
     "UNAUTHORIZED": AuthenticationError,
     "NOT_FOUND": NotFoundError,
     "MODEL_NOT_FOUND": NotFoundError,
@@ -81,6 +86,7 @@ ERROR_FAMILIES: dict[str, type[RnnServeError]] = {
     "SEQUENCE_CONFLICT": ConflictError,
     "MODEL_MISMATCH": ConflictError,
     "WHOLE_SEQUENCE_MODEL": ConflictError,
+    "SESSION_EXISTS": ConflictError,
     "TOO_MANY_SESSIONS": CapacityError,
     "MODEL_NOT_READY": UnavailableError,
     "STORE_UNAVAILABLE": UnavailableError,

@@ -7,6 +7,11 @@
 export const ERROR_FAMILIES = {
   INVALID_INPUT: 'InvalidRequestError',
   PAYLOAD_TOO_LARGE: 'InvalidRequestError',
+  MALFORMED_REQUEST: 'InvalidRequestError',
+  METHOD_NOT_ALLOWED: 'InvalidRequestError',
+  REQUEST_TIMEOUT: 'InvalidRequestError',
+  URI_TOO_LONG: 'InvalidRequestError',
+  HEADERS_TOO_LARGE: 'InvalidRequestError',
   UNAUTHORIZED: 'AuthenticationError',
   NOT_FOUND: 'NotFoundError',
   MODEL_NOT_FOUND: 'NotFoundError',
@@ -14,6 +19,7 @@ export const ERROR_FAMILIES = {
   SEQUENCE_CONFLICT: 'ConflictError',
   MODEL_MISMATCH: 'ConflictError',
   WHOLE_SEQUENCE_MODEL: 'ConflictError',
+  SESSION_EXISTS: 'ConflictError',
   TOO_MANY_SESSIONS: 'CapacityError',
   MODEL_NOT_READY: 'UnavailableError',
   STORE_UNAVAILABLE: 'UnavailableError',
@@ -41,7 +47,7 @@ export class RnnServeError extends Error {
   }
 }
 
-/** 400, 413: the request is wrong (shape, size, an unknown token); resending it will not help. */
+/** 400, 405, 408, 413, 414, 431: the request is wrong (shape, size, an unknown token, the method); resending it as is will not help. */
 export class InvalidRequestError extends RnnServeError {
   override name = 'InvalidRequestError';
 }

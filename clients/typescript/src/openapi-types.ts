@@ -2,6 +2,42 @@
 // run by `npm run openapi`): do not edit. test/redis/client-typescript.test.ts fails when it is stale.
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the API starts: links to the documentation and the entry points */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where the API starts: paths of its entry points */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceIndex"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1081,6 +1117,818 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server metadata: name, version and the protocol extensions it implements */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            version: string;
+                            extensions: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server live: 200 while the process runs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            live: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server ready: 200 when a model is ready and the session store answers, else 400 (the protocol: 4xx means false) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ready: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ready: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model metadata: versions, platform and the tensor contract (README "Open Inference Protocol") */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            versions: string[];
+                            platform: string;
+                            inputs: {
+                                name: string;
+                                datatype: string;
+                                shape: number[];
+                            }[];
+                            outputs: {
+                                name: string;
+                                datatype: string;
+                                shape: number[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description No such model, or not that version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model metadata: versions, platform and the tensor contract (README "Open Inference Protocol") */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            versions: string[];
+                            platform: string;
+                            inputs: {
+                                name: string;
+                                datatype: string;
+                                shape: number[];
+                            }[];
+                            outputs: {
+                                name: string;
+                                datatype: string;
+                                shape: number[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description No such model, or not that version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model ready: 200 when it can serve, 400 when its package failed to load */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            ready: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            ready: boolean;
+                        };
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description No such model, or not that version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/versions/{version}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model ready: 200 when it can serve, 400 when its package failed to load */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            ready: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            ready: boolean;
+                        };
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description No such model, or not that version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/infer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inference on a model: stateless, or one step of a sequence (parameters.sequence_id)
+         * @description The tensor contract: input `input` FP32 [B, T, input_size] or [T, input_size] (FP64, FP16 accepted); token models also `tokens` INT64/INT32 [B, T] or `text` BYTES [B]; optional `state_h`/`state_c` [B, num_layers, hidden_size]. Outputs `output` FP32 [B, T, output_size], `state_h`, `state_c`. Sequences: `sequence_id` (uint64 or string), `sequence_start` (creates or starts over the session of that id), `sequence_end` (deletes it after answering); B = 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            /** @description The JSON inference request. With the binary tensor extension the body is this JSON followed by the tensors' bytes, the header Inference-Header-Content-Length giving the JSON's length (any content type, e.g. application/octet-stream). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        id?: string;
+                        /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        inputs: {
+                            /** @description input, tokens, text, state_h or state_c */
+                            name: string;
+                            shape: number[];
+                            /** @description FP32 (FP64, FP16), INT64/INT32 for tokens, BYTES for text */
+                            datatype: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description Row-major elements, flat or nested (numbers; strings for BYTES) */
+                            data?: unknown[];
+                        }[];
+                        outputs?: {
+                            /** @description output, state_h or state_c */
+                            name: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        }[];
+                    };
+                    "application/octet-stream": {
+                        id?: string;
+                        /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        inputs: {
+                            /** @description input, tokens, text, state_h or state_c */
+                            name: string;
+                            shape: number[];
+                            /** @description FP32 (FP64, FP16), INT64/INT32 for tokens, BYTES for text */
+                            datatype: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description Row-major elements, flat or nested (numbers; strings for BYTES) */
+                            data?: unknown[];
+                        }[];
+                        outputs?: {
+                            /** @description output, state_h or state_c */
+                            name: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description JSON, or (when an output is requested as binary data) this JSON followed by the outputs' bytes, with Inference-Header-Content-Length giving the JSON's length. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            model_name: string;
+                            model_version?: string;
+                            id?: string;
+                            outputs: {
+                                name: string;
+                                shape: number[];
+                                datatype: string;
+                                /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                                parameters?: {
+                                    [key: string]: string | number | boolean;
+                                };
+                                /** @description Row-major elements, flat or nested (numbers; strings for BYTES) */
+                                data?: unknown[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Malformed request: shape, datatype, element count, binary sizes, sequence flags, or a body over BODY_LIMIT_BYTES */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description No such model, or not that version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description The session was created with another package of the model */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description MAX_SESSIONS sessions are open (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description The model failed to load, the session store does not answer, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/versions/{version}/infer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inference on a model: stateless, or one step of a sequence (parameters.sequence_id)
+         * @description The tensor contract: input `input` FP32 [B, T, input_size] or [T, input_size] (FP64, FP16 accepted); token models also `tokens` INT64/INT32 [B, T] or `text` BYTES [B]; optional `state_h`/`state_c` [B, num_layers, hidden_size]. Outputs `output` FP32 [B, T, output_size], `state_h`, `state_c`. Sequences: `sequence_id` (uint64 or string), `sequence_start` (creates or starts over the session of that id), `sequence_end` (deletes it after answering); B = 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                    version: string;
+                };
+                cookie?: never;
+            };
+            /** @description The JSON inference request. With the binary tensor extension the body is this JSON followed by the tensors' bytes, the header Inference-Header-Content-Length giving the JSON's length (any content type, e.g. application/octet-stream). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        id?: string;
+                        /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        inputs: {
+                            /** @description input, tokens, text, state_h or state_c */
+                            name: string;
+                            shape: number[];
+                            /** @description FP32 (FP64, FP16), INT64/INT32 for tokens, BYTES for text */
+                            datatype: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description Row-major elements, flat or nested (numbers; strings for BYTES) */
+                            data?: unknown[];
+                        }[];
+                        outputs?: {
+                            /** @description output, state_h or state_c */
+                            name: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        }[];
+                    };
+                    "application/octet-stream": {
+                        id?: string;
+                        /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        inputs: {
+                            /** @description input, tokens, text, state_h or state_c */
+                            name: string;
+                            shape: number[];
+                            /** @description FP32 (FP64, FP16), INT64/INT32 for tokens, BYTES for text */
+                            datatype: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description Row-major elements, flat or nested (numbers; strings for BYTES) */
+                            data?: unknown[];
+                        }[];
+                        outputs?: {
+                            /** @description output, state_h or state_c */
+                            name: string;
+                            /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description JSON, or (when an output is requested as binary data) this JSON followed by the outputs' bytes, with Inference-Header-Content-Length giving the JSON's length. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            model_name: string;
+                            model_version?: string;
+                            id?: string;
+                            outputs: {
+                                name: string;
+                                shape: number[];
+                                datatype: string;
+                                /** @description sequence_id, sequence_start, sequence_end, binary_data_output, binary_data_size, binary_data */
+                                parameters?: {
+                                    [key: string]: string | number | boolean;
+                                };
+                                /** @description Row-major elements, flat or nested (numbers; strings for BYTES) */
+                                data?: unknown[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Malformed request: shape, datatype, element count, binary sizes, sequence flags, or a body over BODY_LIMIT_BYTES */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description No such model, or not that version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description The session was created with another package of the model */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description MAX_SESSIONS sessions are open (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description The model failed to load, the session store does not answer, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1266,6 +2114,26 @@ export interface components {
             models_failed: number;
             /** @description "ok" or what went wrong */
             session_store: string;
+        };
+        /** @description Where the API starts: paths of its entry points */
+        ServiceIndex: {
+            name: string;
+            version: string;
+            description: string;
+            /** @description The browsable API documentation */
+            docs: string;
+            /** @description The OpenAPI document of the HTTP API */
+            openapi: string;
+            /** @description A page to try the models in a browser */
+            playground: string;
+            /** @description The loaded models; each model has predict, sessions, generate, forecast and stream */
+            models: string;
+            /** @description Liveness probe */
+            health: string;
+            /** @description Readiness probe */
+            ready: string;
+            /** @description Prometheus metrics */
+            metrics: string;
         };
         /** @description A prompt (text or tokens), sampling parameters and an optional start state (zeros otherwise) */
         GenerateRequest: {

@@ -1,0 +1,130 @@
+// The RPC handlers of inference.GRPCInferenceService: each translates its message and calls the
+// same dataplane as REST /v2 (src/oip/infer.ts, metadata.ts); errors get their gRPC status from
+// src/oip/error-map.ts. ModelStreamInfer answers every request in order, errors in-band.
+import type { Metadata} from '@grpc/grpc-js';
+import { status as GrpcStatus, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { ShuttingDownError, UnauthorizedError } from '../errors.js';
+import type { ServiceMetrics } from '../metrics.js';
+import { toProtocolError, type ProtocolError } from '../oip/error-map.js';
+import { inferLimits, runInference, versionNotFound } from '../oip/infer.js';
+import { OIP_EXTENSIONS, modelMetadata, servedVersion, serverIdentity } from '../oip/metadata.js';
+import type { ApiKeyVerifier } from '../plugins/auth.js';
+import type { InferenceService } from '../service/inference-service.js';
+import { fromGrpcRequest, toGrpcResponse, type GrpcInferRequest } from './messages.js';
+import { StreamInferSession } from './stream-infer.js';
+
+export interface HandlerContext {
+  readonly config: Config;
+  readonly inference: InferenceService;
+  readonly apiKeys: ApiKeyVerifier;
+  readonly metrics: ServiceMetrics;
+  readonly log: FastifyBaseLogger;
+  /** True once the server drains: new calls are refused with UNAVAILABLE. */
+  readonly draining: () => boolean;
+  /** Open streams, so a drain can end them; and calls in flight, so it can wait for them. */
+  readonly streams: Set<StreamInferSession>;
+  readonly track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+interface NamedModel {
+  name?: string;
+  version?: string;
+}
+
+const BEARER = 'bearer ';
+
+/** The key of `authorization: Bearer <key>`, as /v1 reads its header. */
+export function presentedKey(metadata: Metadata): string | undefined {
+  const value = metadata.get('authorization')[0];
+  if (typeof value !== 'string' || value.slice(0, BEARER.length).toLowerCase() !== BEARER) return undefined;
+  const token = value.slice(BEARER.length).trim();
+  return token === '' ? undefined : token;
+}
+
+export function createHandlers(context: HandlerContext): UntypedServiceImplementation {
+  const { inference, config, metrics, log } = context;
+  const limits = inferLimits(config);
+
+  const authorize = (metadata: Metadata): void => {
+    if (!context.apiKeys.required) return;
+    const key = presentedKey(metadata);
+    if (context.apiKeys.accepts(key)) return;
+    throw new UnauthorizedError(key === undefined ? "this RPC needs an API key: send metadata 'authorization: Bearer <key>'" : 'the API key is not valid');
+  };
+
+  const fail = (error: unknown, method: string): ProtocolError => {
+    const answer = toProtocolError(error, { bodyLimitBytes: config.bodyLimitBytes });
+    if (answer.internal) log.error({ err: error, method }, 'gRPC call failed');
+    else log.info({ err: error, method, code: answer.code }, 'gRPC call refused');
+    return answer;
+  };
+
+  /** A unary RPC: drain check, auth (unless open), timing, and the error table. */
+  const unary = <Req, Res>(method: string, open: boolean, run: (request: Req) => Promise<Res> | Res) => {
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+      const started = process.hrtime.bigint();
+      const finish = (code: GrpcStatus) => metrics.grpcRequestDuration.observe({ method, code: GrpcStatus[code] }, Number(process.hrtime.bigint() - started) / 1e9);
+      const work = (async () => {
+        if (context.draining()) throw new ShuttingDownError('the server is shutting down; retry on another instance');
+        if (!open) authorize(call.metadata);
+        return run(call.request);
+      })();
+      void context.track(
+        work.then(
+          (response) => {
+            finish(GrpcStatus.OK);
+            callback(null, response);
+          },
+          (error: unknown) => {
+            const answer = fail(error, method);
+            finish(answer.grpc);
+            callback({ code: answer.grpc, details: answer.message });
+          },
+        ),
+      );
+    };
+  };
+
+  const model = (request: NamedModel) => {
+    const info = inference.modelInfo(request.name ?? '');
+    if (request.version && request.version !== servedVersion(info)) throw versionNotFound(info.name, request.version, servedVersion(info));
+    return info;
+  };
+
+  return {
+    ServerLive: unary('ServerLive', true, () => ({ live: true })),
+    ServerReady: unary('ServerReady', true, async () => ({ ready: !context.draining() && (await inference.readiness()).ready })),
+    ServerMetadata: unary('ServerMetadata', true, () => ({ ...serverIdentity(), extensions: [...OIP_EXTENSIONS] })),
+    ModelReady: unary('ModelReady', false, (request: NamedModel) => ({ ready: model(request).status === 'ready' })),
+    ModelMetadata: unary('ModelMetadata', false, (request: NamedModel) => modelMetadata(model(request))),
+    ModelInfer: unary('ModelInfer', false, async (request: GrpcInferRequest) =>
+      toGrpcResponse(await runInference(inference, fromGrpcRequest(request), limits, 'grpc')),
+    ),
+    ModelStreamInfer: (call: ServerDuplexStream<GrpcInferRequest, unknown>) => {
+      if (context.draining()) {
+        call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: 'the server is shutting down; retry on another instance' });
+        return;
+      }
+      try {
+        authorize(call.metadata);
+      } catch (error) {
+        const answer = fail(error, 'ModelStreamInfer');
+        call.emit('error', { code: answer.grpc, details: answer.message });
+        return;
+      }
+      const session = new StreamInferSession(call, {
+        maxPending: config.grpcStreamMaxPending,
+        run: (request) => runInference(inference, fromGrpcRequest(request), limits, 'grpc'),
+        onResult: (seconds, error) => {
+          const answer = error === undefined ? undefined : fail(error, 'ModelStreamInfer');
+          metrics.grpcRequestDuration.observe({ method: 'ModelStreamInfer', code: GrpcStatus[answer?.grpc ?? GrpcStatus.OK] }, seconds);
+          return answer?.message ?? '';
+        },
+        onClose: () => context.streams.delete(session),
+      });
+      context.streams.add(session);
+    },
+  };
+}
