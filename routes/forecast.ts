@@ -2,7 +2,7 @@
 // inputs (src/service/forecast.ts has the semantics). Handlers only translate JSON to the service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forecast, forecastInSession, type ForecastLimits, type ForecastResult } from '../src/service/forecast.js';
-import { stateToJson, toRows } from '../src/service/json-codec.js';
+import { serializeWithJsonStringify, stateToJson, toRows } from '../src/service/json-codec.js';
 import {
   ForecastRequest,
   ForecastResponse,
@@ -21,7 +21,10 @@ export interface ForecastRoutesOptions {
 const invalid = errorResponse(
   'Malformed input, a horizon out of range, or a model whose outputs cannot be its inputs (output_size != input_size) (INVALID_INPUT)',
 );
-const tooLarge = errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)');
+const tooLarge = errorResponse(
+  'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the history plus horizon is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE)',
+);
+const overflowed = errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)');
 
 const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (app, { limits }) => {
   app.post(
@@ -41,11 +44,13 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
           409: errorResponse('The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL)'),
           413: tooLarge,
+          422: overflowed,
           503: errorResponse('The model failed to load (MODEL_NOT_READY)'),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { inputs, horizon, state, return_state } = request.body;
       const outcome = await forecast(app.inference, request.params.model, { inputs, horizon, state }, limits);
       const answer = { model: outcome.model.name, outputs: predictionRows(outcome.result, outcome.model.outputSize) };
@@ -70,13 +75,15 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
               'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
           ),
           413: tooLarge,
+          422: overflowed,
           503: errorResponse(
             "The session's model failed to load (MODEL_NOT_READY), or the session store does not answer (STORE_UNAVAILABLE, with Retry-After)",
           ),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { inputs, horizon, expected_t, return_state } = request.body;
       const outcome = await forecastInSession(
         app.inference,

@@ -21,7 +21,10 @@ export interface GenerateRoutesOptions {
 const invalid = errorResponse(
   'Malformed input or parameters, or a model that cannot generate (no vocabulary, output_size not the vocabulary size) (INVALID_INPUT)',
 );
-const tooLarge = errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)');
+const tooLarge = errorResponse(
+  'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the prompt plus max_tokens is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE)',
+);
+const overflowed = errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)');
 const notReady = errorResponse('The model failed to load (MODEL_NOT_READY)');
 
 const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (app, { limits }) => {
@@ -42,6 +45,7 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
           409: errorResponse('The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL)'),
           413: tooLarge,
+          422: overflowed,
           503: notReady,
         },
       },
@@ -71,6 +75,7 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
               'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
           ),
           413: tooLarge,
+          422: overflowed,
           503: errorResponse(
             "The session's model failed to load (MODEL_NOT_READY), or the session store does not answer (STORE_UNAVAILABLE, with Retry-After)",
           ),
@@ -101,6 +106,7 @@ function toInput(body: Omit<GenerateRequest, 'state' | 'return_state'>): Generat
     topP: body.top_p,
     seed: body.seed,
     stop: body.stop,
+    unknown: body.unknown,
   };
 }
 

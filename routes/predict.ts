@@ -3,7 +3,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { InvalidInputError } from '../src/errors.js';
 import type { SequenceOutcome } from '../src/service/inference-service.js';
-import { stateToJson, toRows } from '../src/service/json-codec.js';
+import { serializeWithJsonStringify, stateToJson, toRows } from '../src/service/json-codec.js';
 import {
   ModelParams,
   PredictBatchResponse,
@@ -13,7 +13,7 @@ import {
   ref,
 } from '../src/schemas/index.js';
 
-const SINGLE_FIELDS = ['inputs', 'tokens', 'text', 'state'] as const;
+const SINGLE_FIELDS = ['inputs', 'tokens', 'text', 'state', 'unknown'] as const;
 
 const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -33,12 +33,17 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
           }),
           400: errorResponse('Malformed input; the message names the position (INVALID_INPUT)'),
           404: errorResponse('No such model (MODEL_NOT_FOUND)'),
-          413: errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)'),
+          413: errorResponse(
+            'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the request has more than MAX_BATCH_SEQUENCES ' +
+              'sequences or MAX_REQUEST_ELEMENTS elements in all (REQUEST_TOO_LARGE)',
+          ),
+          422: errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)'),
           503: errorResponse('The model failed to load (MODEL_NOT_READY)'),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { model } = request.params;
       const body = request.body;
       if (body.sequences === undefined) {

@@ -1,7 +1,7 @@
 // Sessions: a server-held state advanced by steps (api.md "HTTP"). Handlers only translate
 // between JSON and the inference service, which orders a session's requests and validates.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sessionToJson, stateToJson, toRows } from '../src/service/json-codec.js';
+import { serializeWithJsonStringify, sessionToJson, stateToJson, toRows } from '../src/service/json-codec.js';
 import {
   CreateSessionRequest,
   ResetRequest,
@@ -84,12 +84,16 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             "expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); " +
               'or the model package changed (MODEL_MISMATCH). Nothing was changed.',
           ),
-          413: errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)'),
+          413: errorResponse(
+            'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or has more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE)',
+          ),
+          422: errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)'),
           503: notReady,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      serializeWithJsonStringify(reply);
       const { expected_t, return_state, ...sequence } = request.body;
       const outcome = await app.inference.step(request.params.id, {
         ...sequence,

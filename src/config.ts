@@ -15,6 +15,13 @@ export interface Config {
   /** Empty: no authentication. */
   readonly apiKeys: readonly string[];
   readonly maxSequenceLength: number;
+  /**
+   * Most elements one request may run in all: every sequence of a batch, a prompt plus max_tokens,
+   * a history plus horizon. Bounds its compute and its answer (elements x output_size numbers).
+   */
+  readonly maxRequestElements: number;
+  /** Most sequences in one batch predict. */
+  readonly maxBatchSequences: number;
   /** Most tokens one generate request may ask for (max_tokens). */
   readonly maxGenerateTokens: number;
   /** Most predictions one forecast request may ask for (horizon). */
@@ -67,6 +74,8 @@ export const CONFIG_DEFAULTS = {
   MAX_SESSIONS: '100000',
   API_KEYS: '',
   MAX_SEQUENCE_LENGTH: '10000',
+  MAX_REQUEST_ELEMENTS: '10000',
+  MAX_BATCH_SEQUENCES: '64',
   MAX_GENERATE_TOKENS: '1000',
   MAX_FORECAST_HORIZON: '1000',
   BODY_LIMIT_BYTES: '4194304',
@@ -125,6 +134,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxSessions: integer('MAX_SESSIONS', 1),
     apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),
     maxSequenceLength: integer('MAX_SEQUENCE_LENGTH', 1),
+    maxRequestElements: integer('MAX_REQUEST_ELEMENTS', 1),
+    maxBatchSequences: integer('MAX_BATCH_SEQUENCES', 1),
     maxGenerateTokens: integer('MAX_GENERATE_TOKENS', 1),
     maxForecastHorizon: integer('MAX_FORECAST_HORIZON', 1),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024),

@@ -8,6 +8,10 @@ import createError from '@fastify/error';
 export const InvalidInputError = createError<'INVALID_INPUT', 400, [string]>('INVALID_INPUT', '%s', 400);
 export const PayloadTooLargeError = createError<'PAYLOAD_TOO_LARGE', 413, [string]>('PAYLOAD_TOO_LARGE', '%s', 413);
 export const RouteNotFoundError = createError<'NOT_FOUND', 404, [string]>('NOT_FOUND', '%s', 404);
+/** The request asks for more work than one request may (MAX_REQUEST_ELEMENTS, MAX_BATCH_SEQUENCES): split it. */
+export const RequestTooLargeError = createError<'REQUEST_TOO_LARGE', 413, [string]>('REQUEST_TOO_LARGE', '%s', 413);
+/** Finite inputs whose computation overflowed float32: nothing is answered or written. */
+export const NonFiniteResultError = createError<'NON_FINITE_RESULT', 422, [string]>('NON_FINITE_RESULT', '%s', 422);
 export const UnauthorizedError = createError<'UNAUTHORIZED', 401, [string]>('UNAUTHORIZED', '%s', 401);
 export const MethodNotAllowedError = createError<'METHOD_NOT_ALLOWED', 405, [string]>('METHOD_NOT_ALLOWED', '%s', 405);
 

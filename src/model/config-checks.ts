@@ -63,6 +63,9 @@ export function checkCrossFields(file: string, raw: Pick<ModelConfigFile, 'tenso
         : `hidden_size ${width}, no head`;
   if (config.labels !== undefined) checkNames(file, 'labels', config.labels, width, widthReason);
   if (config.vocab !== undefined) checkNames(file, 'vocab', config.vocab);
+  if (config.unk_token !== undefined && !(config.vocab ?? []).includes(config.unk_token)) {
+    fail(file, `unk_token ${JSON.stringify(config.unk_token)} is not in vocab; it must be one of its entries`);
+  }
   const normalization = config.normalization;
   if (normalization?.input !== undefined) {
     if (config.vocab !== undefined) fail(file, 'normalization.input does not apply to a token model (vocab is set)');

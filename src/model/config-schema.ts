@@ -1,4 +1,4 @@
-// config.json of a model package (spec/model-format.md), plus one extension, `normalization`:
+// config.json of a model package (docs/model-format.md), plus one extension, `normalization`:
 // per-feature mean and std so clients send and receive raw values; the server feeds
 // (x - mean) / std to the network and returns y * std + mean (after the output activation).
 // Unknown keys are rejected: a typo such as "num_layer" must never silently become a default.
@@ -32,6 +32,7 @@ export const ModelConfigFile = Type.Object(
     output_size: Type.Optional(PositiveInteger),
     output_activation: Type.Optional(Type.Enum(['identity', 'softmax', 'sigmoid'])),
     vocab: Type.Optional(Type.Array(Type.String())),
+    unk_token: Type.Optional(Type.String({ minLength: 1 })),
     labels: Type.Optional(Type.Array(Type.String())),
     tensor_prefix: Type.Optional(
       Type.Object(
@@ -78,6 +79,8 @@ export interface ModelConfig {
   readonly output_size?: number;
   readonly output_activation: 'identity' | 'softmax' | 'sigmoid';
   readonly vocab?: readonly string[];
+  /** A vocab entry that stands for text outside the vocabulary (a request's unknown "replace"). */
+  readonly unk_token?: string;
   readonly labels?: readonly string[];
   readonly tensor_prefix: { readonly rnn: string; readonly head: string; readonly embedding: string };
   readonly layout: 'torch' | 'seed' | 'onnx';

@@ -1,4 +1,4 @@
-// Loads one model package folder (spec/model-format.md): config.json, then the one weight file
+// Loads one model package folder (docs/model-format.md): config.json, then the one weight file
 // its layout names, mapped onto the engine's NetworkWeights; or, when the folder holds
 // model.onnx, the network its graph describes (onnx/onnx-package.ts) with an optional config.json.
 // Other files (cases.json, README) are ignored. Every problem is a ModelPackageError naming
@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { NetworkSpec, NetworkWeights } from '../engine/types.js';
 import { parseModelConfig, toNetworkSpec, type ModelConfig } from './config-schema.js';
 import { ModelPackageError } from './errors.js';
+import { checkFiniteWeights } from './finite-weights.js';
 import { parseNpz } from './npz.js';
 import { loadOnnxPackage } from './onnx/onnx-package.js';
 import { parseSafetensors } from './safetensors.js';
@@ -94,6 +95,7 @@ async function loadOnnxFolder(dir: string, name: string, onnxBytes: Buffer): Pro
   const configBytes = await readOptionalFile(join(dir, 'config.json'), configLabel);
   const configJson = configBytes === undefined ? undefined : parseJson(configBytes, configLabel);
   const { config, weights } = loadOnnxPackage(onnxBytes, configJson, name);
+  checkFiniteWeights(weights, `${name}/${ONNX_FILE}`);
   const hash = createHash('sha256');
   if (configBytes !== undefined) hash.update(configBytes);
   const identity = hash.update(onnxBytes).digest('hex');

@@ -48,8 +48,24 @@ export class TensorPicker {
           `${formatShape(expected.shape)} (${expected.shapeReason})`,
       );
     }
+    this.checkFinite(expected.name, tensor.data, tensor.shape, tensor.dtype);
     this.taken.add(expected.name);
     return tensor.data;
+  }
+
+  /**
+   * A NaN or infinite weight would make every answer NaN: such a package must fail to load, not
+   * serve. Checked on the float32 values, so a float64 weight too large for float32 is caught.
+   */
+  private checkFinite(name: string, data: Float32Array, shape: readonly number[], dtype: string): void {
+    for (let k = 0; k < data.length; k++) {
+      if (Number.isFinite(data[k])) continue;
+      const narrowed = /^(F64|<f8)$/.test(dtype) ? ` (the ${dtype} value does not fit in float32, the engine's precision)` : '';
+      throw new ModelPackageError(
+        `${this.file}: tensor '${name}' has a non-finite value ${data[k]} at ${formatShape(indexOf(k, shape))}${narrowed}; ` +
+          'a model with NaN or infinite weights cannot compute anything',
+      );
+    }
   }
 
   /** Throws when the file holds a tensor the config does not imply; `explain` says why it is unexpected. */
@@ -63,4 +79,14 @@ export class TensorPicker {
         `the config implies exactly ${listNames(this.expectedNames)}`,
     );
   }
+}
+
+/** The row-major flat index k as a multi-index of `shape`. */
+function indexOf(k: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = k % shape[axis]!;
+    k = Math.floor(k / shape[axis]!);
+  }
+  return index;
 }

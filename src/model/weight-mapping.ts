@@ -1,4 +1,4 @@
-// From a file's tensors to the engine's NetworkWeights, per layout (spec/model-format.md).
+// From a file's tensors to the engine's NetworkWeights, per layout (docs/model-format.md).
 // "torch": PyTorch state_dict names under tensor_prefix, gate order i,f,g,o (lstm) / r,z,n (gru),
 // exactly as torch.nn stores them, so rows are copied as they are. Bidirectional layers add the
 // same names with `_reverse`; above layer 0 and in the head they read 2 x hidden_size features.

@@ -13,6 +13,10 @@ export const OIP_ERROR_TABLE: Readonly<Record<string, ProtocolStatus>> = {
   INVALID_INPUT: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
   // Triton answers an oversized request as invalid; gRPC's own limit says RESOURCE_EXHAUSTED.
   PAYLOAD_TOO_LARGE: { http: 400, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  // More work than one request may ask (MAX_BATCH_SEQUENCES, MAX_REQUEST_ELEMENTS): invalid, as an oversized body.
+  REQUEST_TOO_LARGE: { http: 400, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  // Finite inputs whose computation overflowed float32: the request is what cannot be computed.
+  NON_FINITE_RESULT: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
   // HTTP-level refusals (src/plugins, the server's clientError handler): gRPC never sees these
   // from HTTP/1.1, but a code in one table must be in the other.
   MALFORMED_REQUEST: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },

@@ -71,7 +71,18 @@ export const SequenceFields = {
   text: Type.Optional(
     Type.String({ description: 'Token models only: split into characters (Unicode code points), one per element' }),
   ),
+  unknown: Type.Optional(unknownPolicy()),
 };
+
+/** The `unknown` field of every request that takes text or tokens. */
+export function unknownPolicy() {
+  return Type.Enum(['error', 'drop', 'replace'], {
+    // No schema default: Ajv would fill it in, and a batch must not carry one at its top level.
+    description:
+      'Characters of text (and strings in tokens) outside the vocabulary: error (the default: 400 naming them and their positions), ' +
+      "drop (left out), or replace (by the package's unk_token; refused when it has none)",
+  });
+}
 
 export const ModelParams = Type.Object({
   model: Type.String({ description: 'Model name (its folder name)', minLength: 1 }),

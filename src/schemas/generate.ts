@@ -1,6 +1,6 @@
 // Bodies of POST /v1/models/{model}/generate and POST /v1/sessions/{id}/generate.
 import { Type, type Static } from 'typebox';
-import { State, STRICT, ref } from './common.js';
+import { State, STRICT, ref, unknownPolicy } from './common.js';
 
 const promptAndSampling = {
   text: Type.Optional(Type.String({ description: 'The prompt, one token per character (Unicode code point). Give text or tokens.' })),
@@ -9,6 +9,7 @@ const promptAndSampling = {
       description: 'The prompt as token ids or vocabulary entries. Give text or tokens.',
     }),
   ),
+  unknown: Type.Optional(unknownPolicy()),
   max_tokens: Type.Optional(
     Type.Integer({ minimum: 1, default: 16, description: 'Most tokens to generate; at most the server\'s MAX_GENERATE_TOKENS' }),
   ),

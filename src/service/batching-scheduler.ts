@@ -8,6 +8,7 @@
 import { StepBatcher, type StepBatcherOptions } from '../batching/step-batcher.js';
 import type { RecurrentNetwork } from '../engine/types.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { isDebugOn } from './debug-log.js';
 import type { ServedModel } from './served-model.js';
 import type { SchedulerObserver, StepScheduler } from './step-scheduler.js';
 
@@ -50,6 +51,10 @@ export function createBatchingScheduler(options: BatchingSchedulerOptions = {}):
           },
           onQueued(seconds) {
             queueSeconds?.observe(seconds);
+          },
+          wantsFlushes: () => isDebugOn(observer?.log),
+          onFlush(flush) {
+            observer?.log?.debug({ model: name, ...flush }, 'batch flushed');
           },
         },
       };

@@ -7,9 +7,10 @@
 // The state returned (and a session's state) is the one after the history and ALL `horizon`
 // predictions, the last one included: t advances by history length + horizon. To forecast from
 // a session without advancing it, read its state and post it to the model's forecast instead.
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, NonFiniteResultError } from '../errors.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
 import { decodeSequence, type DecodedSequence } from './input-validation.js';
+import { checkRequestElements } from './request-budget.js';
 import type { ServedModel } from './served-model.js';
 
 export interface ForecastInput {
@@ -26,6 +27,8 @@ export interface ForecastLimits {
   readonly maxForecastHorizon: number;
   /** MAX_SEQUENCE_LENGTH, for the history. */
   readonly maxSequenceLength: number;
+  /** MAX_REQUEST_ELEMENTS, for the history plus horizon (absent: no such limit). */
+  readonly maxRequestElements?: number;
 }
 
 export interface ForecastResult {
@@ -76,6 +79,8 @@ class ForecastJob implements RolloutJob<ForecastResult> {
     }
     this.horizon = parseHorizon(this.input.horizon, this.limits);
     if (this.history?.model !== model) this.history = { model, sequence: decodeHistory(model, this.input, this.limits) };
+    const historySteps = this.history.sequence.steps;
+    checkRequestElements(this.limits, historySteps + this.horizon, `the history of ${historySteps} elements plus horizon ${this.horizon} is`);
   }
 
   async execute(model: ServedModel, state: Float32Array, run: RunElements): Promise<RolloutResult<ForecastResult>> {
@@ -98,9 +103,10 @@ class ForecastJob implements RolloutJob<ForecastResult> {
         const v = outputs[base + j];
         next[j] = inputNorm === undefined ? v : (v - inputNorm.mean[j]) / inputNorm.std[j];
         if (!Number.isFinite(v) || !Number.isFinite(next[j])) {
-          throw new InvalidInputError(
-            `the forecast's outputs[${k}][${j}] is ${v}, which is not a finite float32 input once normalized, ` +
-              `so it cannot be fed back to model '${model.name}'`,
+          // What the service's guard does for every engine result, for the values only this job makes.
+          throw new NonFiniteResultError(
+            `the computation overflowed float32: the forecast's outputs[${k}][${j}] is ${v}, which is not a finite float32 ` +
+              `input once normalized, so it cannot be fed back to model '${model.name}'; nothing was answered and nothing was changed`,
           );
         }
       }

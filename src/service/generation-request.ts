@@ -19,6 +19,8 @@ export interface GenerationLimits {
   readonly maxGenerateTokens: number;
   /** MAX_SEQUENCE_LENGTH, for the prompt. */
   readonly maxSequenceLength: number;
+  /** MAX_REQUEST_ELEMENTS, for the prompt plus max_tokens (absent: no such limit). */
+  readonly maxRequestElements?: number;
 }
 
 export interface GenerationPlan {

@@ -10,6 +10,7 @@ import { StopMatcher } from './generation-stop.js';
 import { parseGenerationParams, type GenerationLimits, type GenerationParamsInput, type GenerationPlan } from './generation-request.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
 import { decodeSequence, type DecodedSequence } from './input-validation.js';
+import { checkRequestElements } from './request-budget.js';
 import { readsAsProbabilities, TokenSampler } from './sampling.js';
 import { createSeededRandom } from './sampling-rng.js';
 import type { ServedModel } from './served-model.js';
@@ -20,6 +21,8 @@ export interface GenerateInput extends GenerationParamsInput {
   /** The prompt: exactly one of text (one token per character) and tokens (ids or vocabulary entries). */
   readonly text?: unknown;
   readonly tokens?: unknown;
+  /** The prompt's entries outside the vocabulary: "error" (default), "drop" or "replace" (input-validation.ts). */
+  readonly unknown?: unknown;
 }
 
 export interface GeneratedToken {
@@ -93,6 +96,9 @@ class GenerationJob implements RolloutJob<GenerationResult> {
     // Once: a drawn seed must not change when a session write is retried.
     this.plan ??= parseGenerationParams(this.input, this.limits);
     if (this.prompt?.model !== model) this.prompt = { model, sequence: decodePrompt(model, this.input, this.limits) };
+    const promptSteps = this.prompt.sequence.steps;
+    const { maxTokens } = this.plan;
+    checkRequestElements(this.limits, promptSteps + maxTokens, `the prompt of ${promptSteps} elements plus max_tokens ${maxTokens} is`);
   }
 
   async execute(model: ServedModel, state: Float32Array, run: RunElements): Promise<RolloutResult<GenerationResult>> {
@@ -156,7 +162,8 @@ function decodePrompt(model: ServedModel, input: GenerateInput, limits: Generati
         : `the prompt is required: send text or tokens (model '${model.name}')`,
     );
   }
-  return decodeSequence(model, hasText ? { text: input.text } : { tokens: input.tokens }, limits);
+  const prompt = hasText ? { text: input.text } : { tokens: input.tokens };
+  return decodeSequence(model, input.unknown !== undefined ? { ...prompt, unknown: input.unknown } : prompt, limits);
 }
 
 const embeddingTables = new WeakMap<ServedModel, Float32Array>();

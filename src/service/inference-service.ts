@@ -19,8 +19,11 @@ import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
+import { isDebugOn, type DebugLog } from './debug-log.js';
+import { assertFiniteResult } from './finite-results.js';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from './input-validation.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { checkBatchSize, checkRequestElements, type RequestBudget } from './request-budget.js';
 import { toModelInfo } from './model-info.js';
 import { ServedModels, type ServedModel } from './served-model.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
@@ -31,6 +34,10 @@ export interface InferenceServiceOptions {
   readonly store: SessionStore;
   readonly metrics: ServiceMetrics;
   readonly maxSequenceLength: number;
+  /** MAX_REQUEST_ELEMENTS: most elements one request runs, over all its sequences (default: no limit). */
+  readonly maxRequestElements?: number;
+  /** MAX_BATCH_SEQUENCES: most sequences in one batch predict (default: no limit). */
+  readonly maxBatchSequences?: number;
   /** The default idle TTL of a session, and the most a client may ask for. */
   readonly sessionTtlSeconds: number;
   /** Builds the scheduler; the observer records engine time. Default: createDirectScheduler. */
@@ -38,6 +45,8 @@ export interface InferenceServiceOptions {
   /** Epoch milliseconds; give the session store the same clock. */
   readonly clock?: () => number;
   readonly newSessionId?: () => string;
+  /** Debug lines of the session lifecycle and the scheduler's batching (LOG_LEVEL=debug). */
+  readonly log?: DebugLog;
 }
 
 /** One sequence and its optional start state (JSON, validated here). */
@@ -138,10 +147,13 @@ export class InferenceService {
   /** Bidirectional and reverse models: their whole sequence in one runSequence, never through step batching. */
   private readonly wholeSequenceScheduler: StepScheduler;
   private readonly limits: SequenceLimits;
+  private readonly budget: RequestBudget;
+  private readonly maxBatchSequences: number;
   private readonly sessionTtlSeconds: number;
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
   private readonly sessionQueue = new KeyedSerialQueue();
+  private readonly log: DebugLog | undefined;
 
   constructor(options: InferenceServiceOptions) {
     this.registry = options.registry;
@@ -149,16 +161,23 @@ export class InferenceService {
     this.store = options.store;
     this.metrics = options.metrics;
     this.limits = { maxSequenceLength: options.maxSequenceLength };
+    this.budget = options.maxRequestElements !== undefined ? { maxRequestElements: options.maxRequestElements } : {};
+    this.maxBatchSequences = options.maxBatchSequences ?? Number.MAX_SAFE_INTEGER;
     this.sessionTtlSeconds = options.sessionTtlSeconds;
     this.clock = options.clock ?? Date.now;
     this.newSessionId = options.newSessionId ?? randomUUID;
+    this.log = options.log;
     const stepDuration = this.metrics.stepDuration;
     const observer: SchedulerObserver = {
       onEngineCall: (model, _elements, seconds) => stepDuration.observe({ model }, seconds),
+      ...(options.log !== undefined ? { log: options.log } : {}),
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
     this.wholeSequenceScheduler = createDirectScheduler(observer);
-    this.store.onExpired((model) => this.metrics.sessionsExpired.inc({ model }));
+    this.store.onExpired((model) => {
+      this.metrics.sessionsExpired.inc({ model });
+      if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
+    });
     bindActiveSessionsGauge(this.metrics, this.store);
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
   }
@@ -182,20 +201,29 @@ export class InferenceService {
   async predict(modelName: string, input: PredictInput, transport: Transport = 'predict'): Promise<SequenceOutcome> {
     const model = this.models.get(modelName);
     const { x, steps } = decodeSequence(model, input, this.limits);
+    checkRequestElements(this.budget, steps, 'the request has');
     const state = decodeState(model, input.state);
-    return this.finish(model, await this.schedulerFor(model).run(model, state, x, steps), steps, transport);
+    const result = this.guard(model, await this.schedulerFor(model).run(model, state, x, steps), steps);
+    return this.finish(model, result, steps, transport);
   }
 
   /** Independent sequences of any lengths; all are validated before any runs. */
   async predictBatch(modelName: string, sequences: readonly PredictInput[], transport: Transport = 'predict'): Promise<SequenceOutcome[]> {
     const model = this.models.get(modelName);
     if (sequences.length === 0) throw new InvalidInputError('sequences is empty');
-    const jobs = sequences.map((input, i) => ({
-      ...decodeSequence(model, input, this.limits, `sequences[${i}].`),
-      state: decodeState(model, input.state, `sequences[${i}].state`),
-    }));
+    checkBatchSize(sequences.length, this.maxBatchSequences);
+    let elements = 0;
+    const jobs = sequences.map((input, i) => {
+      const sequence = decodeSequence(model, input, this.limits, `sequences[${i}].`);
+      // Checked as they add up, so a batch far over the limit is not decoded to the end.
+      elements += sequence.steps;
+      checkRequestElements(this.budget, elements, i === sequences.length - 1 ? 'the sequences have' : `sequences[0..${i}] already have`);
+      return { ...sequence, state: decodeState(model, input.state, `sequences[${i}].state`) };
+    });
     const scheduler = this.schedulerFor(model);
-    const results = await Promise.all(jobs.map((job) => scheduler.run(model, job.state, job.x, job.steps)));
+    const results = await Promise.all(
+      jobs.map((job, i) => scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, `sequences[${i}].`))),
+    );
     return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, transport));
   }
 
@@ -223,6 +251,7 @@ export class InferenceService {
     };
     await this.store.create(session);
     this.metrics.sessionsCreated.inc({ model: model.name });
+    if (isDebugOn(this.log)) this.log.debug({ session: session.id, model: model.name, ttlSeconds }, 'session created');
     return session;
   }
 
@@ -269,7 +298,7 @@ export class InferenceService {
           job.prepare(model);
         },
         compute: async (current) => {
-          outcome = await job.execute(model!, current.state, this.runOn(model!));
+          outcome = await job.execute(model!, current.state, this.keepingAlive(current, this.runOn(model!)));
           return { t: current.t + outcome.steps, state: outcome.state };
         },
       });
@@ -283,7 +312,7 @@ export class InferenceService {
     return this.sessionQueue.run(id, async () => {
       let model: ServedModel | undefined;
       let initial: Float32Array | undefined;
-      return this.write(id, undefined, {
+      const session = await this.write(id, undefined, {
         validate: (current) => {
           model = this.models.get(current.model);
           initial ??= decodeState(model, state);
@@ -292,27 +321,26 @@ export class InferenceService {
         // current one: the way out of MODEL_MISMATCH.
         compute: async () => ({ modelIdentity: model!.identity, t: 0, state: initial! }),
       });
+      if (isDebugOn(this.log)) this.log.debug({ session: id, model: session.model }, 'session reset');
+      return session;
     });
   }
 
   /**
    * Keeps a session alive without changing it: when it would expire within `renewWithinMs`, its
-   * idle TTL restarts (same t and state, version + 1, in its request order). For a transport that
-   * holds a session open while its client is idle (WebSocket streams). A session with more time
-   * left is returned as it is, unwritten. SESSION_NOT_FOUND when it is gone.
+   * idle TTL restarts. For a transport that holds a session open (WebSocket streams), idle or
+   * busy. Not queued behind the session's requests, and no write: version, t and state stay, so
+   * a request running on the session meanwhile still stores its result (a renewal queued behind
+   * a 2 s generate came too late for a TTL of 1 s). Answers the session as it is now (its new
+   * expiresAt); SESSION_NOT_FOUND when it is gone.
    */
-  touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
-    return this.sessionQueue.run(id, async () => {
-      const current = await this.requireSession(id);
-      const now = this.clock();
-      if (current.expiresAt - now > renewWithinMs) return current;
-      const next: SessionRecord = { ...current, version: current.version + 1, expiresAt: now + current.ttlSeconds * 1000 };
-      const outcome = await this.store.compareAndSet(id, current.version, next);
-      if (outcome === 'ok') return next;
-      if (outcome === 'missing') throw sessionNotFound(id);
-      // Another replica wrote it meanwhile, which restarted its TTL too.
-      return this.requireSession(id);
-    });
+  async touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
+    const current = await this.requireSession(id);
+    const now = this.clock();
+    if (current.expiresAt - now > renewWithinMs) return current;
+    const expiresAt = now + current.ttlSeconds * 1000;
+    if (!(await this.store.renew(id, expiresAt))) throw sessionNotFound(id);
+    return { ...current, expiresAt: Math.max(expiresAt, current.expiresAt) };
   }
 
   /** Epoch milliseconds by the clock session expiry is measured with. */
@@ -322,6 +350,7 @@ export class InferenceService {
 
   async deleteSession(id: string): Promise<void> {
     if (!(await this.store.delete(id))) throw sessionNotFound(id);
+    if (isDebugOn(this.log)) this.log.debug({ session: id }, 'session deleted');
   }
 
   async readiness(): Promise<ReadinessReport> {
@@ -367,10 +396,13 @@ export class InferenceService {
         model = this.models.get(current.model);
         if (current.modelIdentity !== model.identity) throw mismatch(current, model);
         // Decoded once: a retry after a conflict recomputes from the new state, same inputs.
-        decoded ??= decodeSequence(model, input, this.limits);
+        if (decoded === undefined) {
+          decoded = decodeSequence(model, input, this.limits);
+          checkRequestElements(this.budget, decoded.steps, 'the request has');
+        }
       },
       compute: async (current) => {
-        result = await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps);
+        result = this.guard(model!, await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps), decoded!.steps);
         return { t: current.t + decoded!.steps, state: result.state };
       },
     });
@@ -411,8 +443,44 @@ export class InferenceService {
     return model.wholeSequence ? this.wholeSequenceScheduler : this.scheduler;
   }
 
+  /**
+   * Denormalizes a sequence's outputs in place (the result's arrays are ours: StepScheduler
+   * contract), then refuses a result that overflowed: the one guard every engine result passes
+   * before anything is answered or written. Synchronous, so it adds no await to a step.
+   */
+  private guard(model: ServedModel, result: SequenceResult, steps: number, where = ''): SequenceResult {
+    if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
+    assertFiniteResult(model, result.outputs, steps, result.state, where);
+    return result;
+  }
+
+  /**
+   * `run`, renewing the session (no write: store.renew) whenever half its TTL has passed since
+   * the job read it: a rollout runs many engine calls (a generate of 1000 tokens) and may last
+   * longer than a short TTL, and its result must still find the session to be stored in. One
+   * closure per job; per call, one clock read and a comparison.
+   */
+  private keepingAlive(session: SessionRecord, run: RunElements): RunElements {
+    const halfTtlMs = session.ttlSeconds * 500;
+    let renewAt = session.expiresAt - halfTtlMs;
+    return (inputs, steps, state) => {
+      const now = this.clock();
+      if (now >= renewAt) {
+        renewAt = now + halfTtlMs;
+        // A store that is away or a session deleted meanwhile is reported by the job's own write.
+        this.store.renew(session.id, now + 2 * halfTtlMs).catch(() => {});
+      }
+      return run(inputs, steps, state);
+    };
+  }
+
+  /** Rollouts read the network's own outputs (they denormalize what they answer), guarded the same way. */
   private runOn(model: ServedModel): RunElements {
-    return (inputs, steps, state) => this.scheduler.run(model, state, inputs, steps);
+    return (inputs, steps, state) =>
+      this.scheduler.run(model, state, inputs, steps).then((result) => {
+        assertFiniteResult(model, result.outputs, steps, result.state);
+        return result;
+      });
   }
 
   private async requireSession(id: string): Promise<SessionRecord> {
@@ -422,8 +490,6 @@ export class InferenceService {
   }
 
   private finish(model: ServedModel, result: SequenceResult, steps: number, transport: Transport): SequenceOutcome {
-    // The result's arrays are ours (StepScheduler contract): denormalize in place.
-    if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
     this.metrics.stepsTotal.inc({ model: model.name, transport }, steps);
     return { model, steps, outputs: result.outputs, state: result.state };
   }

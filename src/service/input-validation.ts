@@ -3,6 +3,7 @@
 // "inputs[3] has 2 values, model 'gru' expects 3". The JSON may not have been through a
 // schema (WebSocket messages), so nothing here trusts a type.
 import { InvalidInputError } from '../errors.js';
+import { quoteForMessage } from './quote.js';
 import type { ServedModel } from './served-model.js';
 
 /** One sequence: exactly one of these. */
@@ -15,7 +16,15 @@ export interface SequenceInput {
   readonly text?: unknown;
   /** Binary transports: T x input_size float32 values, row-major. */
   readonly vectors?: Float32Array;
+  /** Text and vocabulary strings outside the vocabulary: "error" (default), "drop" or "replace". */
+  readonly unknown?: unknown;
 }
+
+/** What to do with characters (or token strings) outside the vocabulary. */
+export type UnknownPolicy = 'error' | 'drop' | 'replace';
+const UNKNOWN_POLICIES: readonly UnknownPolicy[] = ['error', 'drop', 'replace'];
+/** An error names this many unknown entries with their positions, then counts the rest. */
+const MAX_NAMED_UNKNOWN = 5;
 
 export interface DecodedSequence {
   /** steps x input_size, normalized when the package declares it. */
@@ -43,16 +52,29 @@ export function decodeSequence(
     const what = given.length === 0 ? 'none was given' : `it has ${given.join(' and ')}`;
     throw new InvalidInputError(`${where} needs exactly one of ${accepted} (model '${model.name}'); ${what}`);
   }
-  switch (given[0]!) {
+  const field = given[0]!;
+  const policy = unknownPolicy(input.unknown, field, prefix);
+  switch (field) {
     case 'inputs':
       return decodeRows(model, input.inputs, limits, `${prefix}inputs`);
     case 'vectors':
       return decodeVectors(model, input.vectors!, limits, `${prefix}input`);
     case 'tokens':
-      return embed(model, tokenIds(model, input.tokens, limits, `${prefix}tokens`));
+      return embed(model, tokenIds(model, input.tokens, limits, `${prefix}tokens`, policy));
     case 'text':
-      return embed(model, textIds(model, input.text, limits, `${prefix}text`));
+      return embed(model, textIds(model, input.text, limits, `${prefix}text`, policy));
   }
+}
+
+function unknownPolicy(value: unknown, field: (typeof FIELDS)[number], prefix: string): UnknownPolicy {
+  if (value === undefined || value === null) return 'error';
+  if (!(UNKNOWN_POLICIES as readonly unknown[]).includes(value)) {
+    throw new InvalidInputError(`${prefix}unknown ${JSON.stringify(value) ?? String(value)} is not one of "error", "drop", "replace"`);
+  }
+  if (field !== 'text' && field !== 'tokens') {
+    throw new InvalidInputError(`${prefix}unknown applies to text and tokens (vocabulary entries), not to ${field === 'vectors' ? 'binary input' : field}`);
+  }
+  return value as UnknownPolicy;
 }
 
 function checkLength(steps: number, limits: SequenceLimits, name: string): void {
@@ -116,47 +138,101 @@ function requireVocab(model: ServedModel, name: string): ReadonlyMap<string, num
   return model.vocabIndex;
 }
 
-function tokenIds(model: ServedModel, tokens: unknown, limits: SequenceLimits, name: string): Int32Array {
+function tokenIds(model: ServedModel, tokens: unknown, limits: SequenceLimits, name: string, policy: UnknownPolicy): Int32Array {
   const vocab = requireVocab(model, name);
   if (!Array.isArray(tokens)) throw new InvalidInputError(`${name} must be an array of token ids or strings`);
   checkLength(tokens.length, limits, name);
-  const ids = new Int32Array(tokens.length);
+  const ids = new VocabularyIds(model, tokens.length, policy);
   for (let t = 0; t < tokens.length; t++) {
     const token: unknown = tokens[t];
     if (typeof token === 'string') {
-      const id = vocab.get(token);
-      if (id === undefined) {
-        throw new InvalidInputError(`${name}[${t}] ${JSON.stringify(token)} is not in the vocabulary of model '${model.name}'`);
-      }
-      ids[t] = id;
+      ids.push(vocab.get(token), token, t);
     } else if (typeof token === 'number' && Number.isInteger(token) && token >= 0 && token < vocab.size) {
-      ids[t] = token;
+      ids.push(token, '', t);
     } else {
       throw new InvalidInputError(
         `${name}[${t}] is not a token of model '${model.name}' (an id in 0..${vocab.size - 1} or a vocabulary string)`,
       );
     }
   }
-  return ids;
+  return ids.finish(name, 'entry', 'entries');
 }
 
-function textIds(model: ServedModel, text: unknown, limits: SequenceLimits, name: string): Int32Array {
+function textIds(model: ServedModel, text: unknown, limits: SequenceLimits, name: string, policy: UnknownPolicy): Int32Array {
   const vocab = requireVocab(model, name);
   if (typeof text !== 'string') throw new InvalidInputError(`${name} must be a string`);
   // By code point, so a character outside the BMP is one element, not two halves.
   const characters = Array.from(text);
   checkLength(characters.length, limits, name);
-  const ids = new Int32Array(characters.length);
-  for (let t = 0; t < characters.length; t++) {
-    const id = vocab.get(characters[t]!);
-    if (id === undefined) {
+  const ids = new VocabularyIds(model, characters.length, policy);
+  for (let t = 0; t < characters.length; t++) ids.push(vocab.get(characters[t]!), characters[t]!, t);
+  return ids.finish(name, 'character', 'characters');
+}
+
+/**
+ * Collects the ids of a sequence of vocabulary lookups, applying the unknown policy: "error"
+ * names every unknown entry (up to MAX_NAMED_UNKNOWN, with positions) once the whole sequence
+ * is seen, "drop" leaves them out, "replace" puts the package's unk_token in their place.
+ */
+class VocabularyIds {
+  private readonly ids: Int32Array;
+  private length = 0;
+  private unknownCount = 0;
+  /** Allocated at the first unknown entry: a clean sequence costs no array. */
+  private named: string[] | undefined;
+  private firstAt = 0;
+  private firstEntry = '';
+  private readonly replacement: number | undefined;
+
+  constructor(
+    private readonly model: ServedModel,
+    capacity: number,
+    private readonly policy: UnknownPolicy,
+  ) {
+    this.ids = new Int32Array(capacity);
+    this.replacement = model.unknownTokenId;
+    if (policy === 'replace' && this.replacement === undefined) {
       throw new InvalidInputError(
-        `${name}[${t}] ${JSON.stringify(characters[t])} is not in the vocabulary of model '${model.name}'`,
+        `unknown "replace" needs a replacement token, and model '${model.name}' has no unk_token in its config; ` +
+          'send unknown "drop" or clean the text',
       );
     }
-    ids[t] = id;
   }
-  return ids;
+
+  /** `id` undefined: `entry` (at position t) is not in the vocabulary. */
+  push(id: number | undefined, entry: string, t: number): void {
+    if (id !== undefined) {
+      this.ids[this.length++] = id;
+      return;
+    }
+    if (this.unknownCount++ === 0) {
+      this.firstAt = t;
+      this.firstEntry = quoteForMessage(entry);
+    }
+    if (this.policy === 'replace') this.ids[this.length++] = this.replacement!;
+    else if (this.policy === 'error' && (this.named ??= []).length < MAX_NAMED_UNKNOWN) this.named.push(`${quoteForMessage(entry)} at ${t}`);
+  }
+
+  finish(name: string, one: string, many: string): Int32Array {
+    const count = this.unknownCount;
+    if (count === 1 && this.policy === 'error') {
+      throw new InvalidInputError(
+        `${name}[${this.firstAt}] ${this.firstEntry} is not in the vocabulary of model '${this.model.name}'; ` +
+          `send unknown "drop" to leave it out${this.model.unknownTokenId !== undefined ? ' or "replace" to put the unk_token in its place' : ''}`,
+      );
+    }
+    if (count > 0 && this.policy === 'error') {
+      const named = this.named ?? [];
+      const more = count > named.length ? ` and ${count - named.length} more` : '';
+      throw new InvalidInputError(
+        `${name} has ${count} ${count === 1 ? one : many} outside the vocabulary of model ` +
+          `'${this.model.name}': ${named.join(', ')}${more}; send unknown "drop" to leave them out` +
+          (this.model.unknownTokenId !== undefined ? ' or "replace" to put the unk_token in their place' : ''),
+      );
+    }
+    if (this.length === 0) throw new InvalidInputError(`${name} is empty once its ${count} unknown ${count === 1 ? one : many} are dropped`);
+    return this.length === this.ids.length ? this.ids : this.ids.slice(0, this.length);
+  }
 }
 
 function embed(model: ServedModel, ids: Int32Array): DecodedSequence {

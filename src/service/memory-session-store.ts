@@ -68,6 +68,14 @@ export class MemorySessionStore implements SessionStore {
     return 'ok';
   }
 
+  async renew(id: string, expiresAt: number): Promise<boolean> {
+    const record = this.live(id);
+    if (record === undefined) return false;
+    // Filed buckets stay: the sweep re-files a session that is still alive when its bucket comes due.
+    if (expiresAt > record.expiresAt) this.sessions.set(id, { ...record, expiresAt });
+    return true;
+  }
+
   async delete(id: string): Promise<boolean> {
     const record = this.live(id);
     if (record === undefined) return false;

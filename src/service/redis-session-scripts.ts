@@ -32,6 +32,18 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 'ok'
 `;
 
+const sessionRenew = `
+-- ARGV: now, expiresAt. 0 when the session is unknown or expired; else moves its expiry to
+-- expiresAt if that is later (version, t and state untouched) and answers 1.
+local stored = redis.call('HGET', KEYS[1], 'expiresAt')
+if not stored or tonumber(stored) <= tonumber(ARGV[1]) then return 0 end
+if tonumber(ARGV[2]) > tonumber(stored) then
+  redis.call('HSET', KEYS[1], 'expiresAt', ARGV[2])
+  redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+end
+return 1
+`;
+
 const sessionDelete = `
 -- ARGV: now. {'deleted', model}, {'expired', model} (was already over; removed anyway, the sweep
 -- reports it) or {'missing'}.
@@ -85,6 +97,7 @@ return removed
 export const SESSION_SCRIPTS = {
   rnnSessionCreate: { lua: sessionCreate, numberOfKeys: 1 },
   rnnSessionCompareAndSet: { lua: sessionCompareAndSet, numberOfKeys: 1 },
+  rnnSessionRenew: { lua: sessionRenew, numberOfKeys: 1 },
   rnnSessionDelete: { lua: sessionDelete, numberOfKeys: 1 },
   rnnSessionReap: { lua: sessionReap, numberOfKeys: 1 },
   rnnIndexReserve: { lua: indexReserve, numberOfKeys: 2 },
@@ -97,6 +110,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     rnnSessionCreate(key: string, now: number, expiresAt: number, ...fields: Arg[]): Result<string, Context>;
     rnnSessionCompareAndSet(key: string, now: number, expectedVersion: number, expiresAt: number, ...fields: Arg[]): Result<string, Context>;
+    rnnSessionRenew(key: string, now: number, expiresAt: number): Result<number, Context>;
     rnnSessionDelete(key: string, now: number): Result<[string, string?], Context>;
     rnnSessionReap(key: string, now: number): Result<string | null, Context>;
     rnnIndexReserve(

@@ -152,6 +152,14 @@ export class RedisSessionStore implements SessionStore {
     return replies.map((reply, i) => compareAndSetResult(reply, items[i]!.id));
   }
 
+  async renew(id: string, expiresAt: number): Promise<boolean> {
+    // The sorted set's score may lag behind, as after any write: the sweep re-files the session.
+    const renewed = await this.connection.run('renew a session', (redis) =>
+      redis.rnnSessionRenew(this.keys.session(id), this.now(), expiryArgument(expiresAt)),
+    );
+    return renewed === 1;
+  }
+
   async delete(id: string): Promise<boolean> {
     const [outcome, model] = await this.connection.run('delete a session', (redis) =>
       redis.rnnSessionDelete(this.keys.session(id), this.now()),

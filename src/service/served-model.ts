@@ -27,6 +27,8 @@ export interface ServedModel {
   readonly wholeSequence: boolean;
   /** Token models: vocabulary entry -> id. */
   readonly vocabIndex?: ReadonlyMap<string, number>;
+  /** Token models with config unk_token: its id, what unknown "replace" puts in. */
+  readonly unknownTokenId?: number;
   readonly inputNormalization?: AffineNormalization;
   readonly outputNormalization?: AffineNormalization;
 }
@@ -70,6 +72,7 @@ function prepare(entry: ModelEntry): ServedModel {
     },
     wholeSequence: config.direction !== 'forward',
     ...(config.vocab !== undefined ? { vocabIndex: new Map(config.vocab.map((token, id) => [token, id])) } : {}),
+    ...(config.vocab !== undefined && config.unk_token !== undefined ? { unknownTokenId: config.vocab.indexOf(config.unk_token) } : {}),
     ...(entry.normalization?.input !== undefined ? { inputNormalization: entry.normalization.input } : {}),
     ...(entry.normalization?.output !== undefined ? { outputNormalization: entry.normalization.output } : {}),
   };

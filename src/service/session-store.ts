@@ -42,6 +42,12 @@ export interface SessionStore {
    * 'conflict': someone else wrote it first; 'missing': unknown or expired.
    */
   compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult>;
+  /**
+   * Keeps a live session from expiring before `expiresAt` without writing it: version, t and
+   * state stay, so a compare-and-set in flight still lands. Never moves the expiry earlier.
+   * False when the session is unknown or expired.
+   */
+  renew(id: string, expiresAt: number): Promise<boolean>;
   /** True when the session existed. */
   delete(id: string): Promise<boolean>;
   /** Live sessions per model name, for the rnn_sessions_active gauge (read at scrape time). */

@@ -3,6 +3,7 @@
 // scheduler's business. The direct scheduler runs each job at once; a batching scheduler may
 // gather concurrent jobs of one model into stepBatch calls (src/batching/step-batcher.ts).
 import type { SequenceResult } from '../engine/types.js';
+import type { DebugLog } from './debug-log.js';
 import type { ServedModel } from './served-model.js';
 
 export interface StepScheduler {
@@ -18,6 +19,8 @@ export interface StepScheduler {
 export interface SchedulerObserver {
   /** One engine call: the model, the elements it advanced, and the engine time. */
   onEngineCall(model: string, elements: number, seconds: number): void;
+  /** Where a scheduler writes its debug lines (batching decisions), when it has any. */
+  readonly log?: DebugLog;
 }
 
 /** Runs every job immediately with network.runSequence (the whole input projection in one product). */

@@ -14,7 +14,10 @@
 // final reply; the tokens are sent under the same backpressure as other replies.
 //
 // While the stream is alive its session does not expire: the ping tick renews it before its idle
-// TTL runs out (see renewSessionIfDue), so a client may stay silent as long as it answers pings.
+// TTL runs out (see renewSessionIfDue), so a client may stay silent as long as it answers pings;
+// and while the stream works, a timer of its own does, whatever the ping interval, so a message
+// that runs longer than the TTL (a long generate) still finds its session to store its result.
+// Renewals are not queued behind the running message and do not write the session.
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import * as errors from '../errors.js';
@@ -123,6 +126,8 @@ export class StreamConnection {
   private sessionExpiresAt: number;
   /** The renewal in progress (at most one). */
   private renewal: Promise<void> | undefined;
+  /** Renews the session while a message runs (every quarter TTL); cleared when the socket closes. */
+  private readonly keepAlive: NodeJS.Timeout;
   private idleWaiters: (() => void)[] = [];
   private resolveClosed!: () => void;
   /** Bound once: passed to every send, so a reply costs no new closure. */
@@ -141,6 +146,11 @@ export class StreamConnection {
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('pong', () => this.heard());
     socket.once('close', () => void this.onSocketClose());
+    // A quarter TTL: a renewal due at half the TTL left comes with a quarter TTL to spare.
+    this.keepAlive = setInterval(() => {
+      if (this.running && this.phase !== 'closed') this.renewSessionIfDue();
+    }, Math.max(50, (binding.ttlSeconds * 1000) / 4));
+    this.keepAlive.unref();
     socket.send(readyReply({ id: binding.sessionId, t: binding.t }, binding.model));
   }
 
@@ -382,8 +392,9 @@ export class StreamConnection {
    * Restarts the session's idle TTL when it would otherwise expire before the stream is sure to
    * be heard from again: within half its TTL, or within two ping intervals, whichever is longer.
    * So an idle stream costs one session write per half TTL, and none while its own messages (or
-   * another client's) keep the session fresh. The service re-reads the session and writes only
-   * if it is still due. A session found gone closes an idle stream with 4404.
+   * another client's) keep the session fresh. The service re-reads the session and renews it
+   * only if it is still due (no write: a message running meanwhile still stores its result). A
+   * session found gone closes an idle stream with 4404.
    */
   private renewSessionIfDue(): void {
     if (this.renewal !== undefined) return;
@@ -481,6 +492,7 @@ export class StreamConnection {
 
   private async onSocketClose(): Promise<void> {
     this.phase = 'closed';
+    clearInterval(this.keepAlive);
     this.wakeWriter?.();
     this.context.onSocketClose();
     // Queued commands are dropped; the one running finishes, so the session is never left mid-write.

@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import type { GenerationLimits } from '../service/generation.js';
 
-/** Also the limits of a `generate` message (MAX_GENERATE_TOKENS, MAX_SEQUENCE_LENGTH for its prompt). */
+/** Also the limits of a `generate` message (MAX_GENERATE_TOKENS, MAX_SEQUENCE_LENGTH for its prompt, MAX_REQUEST_ELEMENTS). */
 export interface StreamLimits extends GenerationLimits {
   /** Largest frame accepted (BODY_LIMIT_BYTES, like an HTTP body); larger closes with 1008. */
   readonly maxFrameBytes: number;
@@ -49,6 +49,7 @@ export function streamLimits(config: Config): StreamLimits {
     maxConsecutiveInvalidFrames: MAX_CONSECUTIVE_INVALID_FRAMES,
     maxGenerateTokens: config.maxGenerateTokens,
     maxSequenceLength: config.maxSequenceLength,
+    maxRequestElements: config.maxRequestElements,
     pingIntervalMs: config.streamPingIntervalMs,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     shutdownDrainMs: SHUTDOWN_DRAIN_MS,

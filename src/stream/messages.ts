@@ -4,6 +4,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { GenerateInput } from '../service/generation.js';
 import type { StepInput } from '../service/inference-service.js';
+import { quoteForMessage } from '../service/quote.js';
 
 /** Fields shared by every JSON command. */
 interface Envelope {
@@ -27,6 +28,18 @@ export type StreamCommand =
 
 const DATA_FIELDS = ['x', 'inputs', 'tokens', 'text'] as const;
 const TYPES = ['reset', 'state', 'generate'] as const;
+/**
+ * Every field each kind of message may carry: anything else is refused, naming it, rather than
+ * ignored (a misspelt expected_t would silently drop its guard). `unknown` is the policy for
+ * text and tokens outside the vocabulary (input-validation.ts).
+ */
+const ALLOWED_FIELDS: Readonly<Record<'step' | (typeof TYPES)[number], readonly string[]>> = {
+  step: ['id', ...DATA_FIELDS, 'expected_t', 'unknown'],
+  reset: ['type', 'id', 'state'],
+  state: ['type', 'id'],
+  generate: ['type', 'id', 'text', 'tokens', 'max_tokens', 'temperature', 'top_k', 'top_p', 'seed', 'stop', 'expected_t', 'unknown'],
+};
+const MAX_NAMED_FIELDS = 5;
 /** The prompt fields of a generate message; the other data fields do not belong in one. */
 const PROMPT_FIELDS: readonly string[] = ['tokens', 'text'];
 
@@ -54,10 +67,12 @@ export function parseTextFrame(text: string, tokenModel: boolean): StreamCommand
 
   const given: string[] = DATA_FIELDS.filter((field) => fields[field] !== undefined);
   const type = fields.type;
+  if (type !== undefined && (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type))) {
+    return refused(id, `type ${JSON.stringify(type)} is not one of ${TYPES.join(', ')}`);
+  }
+  const foreign = unknownFields(fields, (type as (typeof TYPES)[number] | undefined) ?? 'step');
+  if (foreign !== undefined) return refused(id, foreign);
   if (type !== undefined) {
-    if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
-      return refused(id, `type ${JSON.stringify(type)} is not one of ${TYPES.join(', ')}`);
-    }
     if (type === 'generate') return parseGenerate(fields, given, id);
     if (given.length > 0) return refused(id, `a ${type} message takes no ${given.join(' or ')}`);
     if (type === 'state') return { kind: 'state', id };
@@ -71,13 +86,43 @@ export function parseTextFrame(text: string, tokenModel: boolean): StreamCommand
   if (!isExpectedT(expectedT)) return refused(id, EXPECTED_T_RULE);
 
   const field = given[0]!;
+  // `unknown` is handed on only when given (no extra object per message otherwise).
+  const unknown = fields.unknown;
   if (field === 'x') {
     // One element. For a token model it is one token (an id or a vocabulary string).
     const x = fields.x;
-    const input = tokenModel ? { tokens: [x], expectedT } : { inputs: [x], expectedT };
-    return { kind: 'element', id, input, x, expectedT };
+    const input: StepInput = tokenModel ? { tokens: [x], expectedT } : { inputs: [x], expectedT };
+    return { kind: 'element', id, input: unknown === undefined ? input : { ...input, unknown }, x, expectedT };
   }
-  return { kind: 'sequence', id, input: { [field]: fields[field], expectedT } };
+  const input: StepInput = { [field]: fields[field], expectedT };
+  return { kind: 'sequence', id, input: unknown === undefined ? input : { ...input, unknown } };
+}
+
+/** ALLOWED_FIELDS as sets, and the data fields, whose misplacement has errors of its own ("a reset message takes no x"). */
+const allowedSet = (kind: keyof typeof ALLOWED_FIELDS): ReadonlySet<string> => new Set([...ALLOWED_FIELDS[kind], ...DATA_FIELDS]);
+const ALLOWED_SETS: Readonly<Record<keyof typeof ALLOWED_FIELDS, ReadonlySet<string>>> = {
+  step: allowedSet('step'),
+  reset: allowedSet('reset'),
+  state: allowedSet('state'),
+  generate: allowedSet('generate'),
+};
+
+/** Why the message has fields its kind does not take, or undefined when it has none (no allocation then: per message). */
+function unknownFields(fields: Record<string, unknown>, kind: keyof typeof ALLOWED_FIELDS): string | undefined {
+  const allowed = ALLOWED_SETS[kind];
+  let first: string | undefined;
+  for (const field in fields) {
+    if (!allowed.has(field)) {
+      first = field;
+      break;
+    }
+  }
+  if (first === undefined) return undefined;
+  const foreign = Object.keys(fields).filter((field) => !allowed.has(field));
+  const named = foreign.slice(0, MAX_NAMED_FIELDS).map(quoteForMessage);
+  if (foreign.length > MAX_NAMED_FIELDS) named.push(`and ${foreign.length - MAX_NAMED_FIELDS} more`);
+  const what = kind === 'step' ? 'a step message (x, inputs, tokens or text)' : `a ${kind} message`;
+  return `unknown field${foreign.length > 1 ? 's' : ''} ${named.join(', ')} in ${what}; it takes ${ALLOWED_FIELDS[kind].join(', ')}`;
 }
 
 /**
@@ -101,8 +146,9 @@ function parseGenerate(fields: Record<string, unknown>, given: readonly string[]
     topP: fields.top_p,
     seed: fields.seed,
     stop: fields.stop,
+    ...(fields.unknown !== undefined ? { unknown: fields.unknown } : {}),
+    ...(expectedT !== undefined ? { expectedT } : {}),
   };
-  if (expectedT !== undefined) input.expectedT = expectedT;
   return { kind: 'generate', id, input };
 }
 

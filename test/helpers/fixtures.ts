@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RecurrentNetwork } from '../../src/engine/types.js';
+import { directionCount, type RecurrentNetwork } from '../../src/engine/types.js';
 import { denormalizeValues, normalizeValues, type PackageNormalization } from '../../src/model/normalization.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -85,7 +85,9 @@ export function readCaseFile(dir: string): CaseFile {
 
 /** A case's state in the engine's flat layout: h of every layer, then (lstm) c of every layer. */
 export function flattenState(network: RecurrentNetwork, state: CaseState, what: string): Float32Array {
-  const { numLayers, hiddenSize, architecture } = network.spec;
+  const { hiddenSize, architecture } = network.spec;
+  // PyTorch's h_n: one row per layer and direction (layer 0 forward, layer 0 backward, ...).
+  const numLayers = network.spec.numLayers * directionCount(network.spec);
   const parts = architecture === 'lstm' ? [state.h, state.c] : [state.h];
   const flat: number[] = [];
   for (const [index, part] of parts.entries()) {

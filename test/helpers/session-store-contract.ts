@@ -171,6 +171,24 @@ export function runSessionStoreContract(
         assert.equal(await harness.store.get(record.id), undefined, 'gone 2.5 s after the write');
       }));
 
+    it('renew keeps a session alive without writing it: same version, t and state; a write in flight still lands', () =>
+      withStore({}, async (harness) => {
+        const record = sessionRecord(harness, { ttlSeconds: 2 });
+        await harness.store.create(record);
+        await harness.advance(1500);
+        const renewedUntil = harness.now() + 2000;
+        assert.equal(await harness.store.renew(record.id, renewedUntil), true);
+        assert.equal(await harness.store.renew(record.id, renewedUntil - 1000), true, 'an earlier expiry is ignored');
+        await harness.advance(1500); // 3 s after creation, 1.5 s after the renewal
+        const alive = await harness.store.get(record.id);
+        assertSameRecord(alive, { ...record, expiresAt: renewedUntil }, 'renewed, unwritten');
+        assert.equal(await harness.store.compareAndSet(record.id, record.version, written(harness, record, { t: 1 })), 'ok');
+        assert.equal(await harness.store.renew('no-such-session', renewedUntil), false);
+        await harness.advance(2500);
+        assert.equal(await harness.store.renew(record.id, harness.now() + 2000), false, 'an expired session is not brought back');
+        assert.equal(await harness.store.get(record.id), undefined);
+      }));
+
     it('refuses sessions beyond maxSessions with TOO_MANY_SESSIONS and a retry hint, evicting nothing', () =>
       withStore({ maxSessions: 3 }, async (harness) => {
         const records = [sessionRecord(harness), sessionRecord(harness), sessionRecord(harness)];

@@ -344,6 +344,7 @@ class InterferingStore implements SessionStore {
 
   create = (record: SessionRecord) => this.inner.create(record);
   get = (id: string) => this.inner.get(id);
+  renew = (id: string, expiresAt: number) => this.inner.renew(id, expiresAt);
   delete = (id: string) => this.inner.delete(id);
   countByModel = () => this.inner.countByModel();
   onExpired = (listener: (model: string) => void) => this.inner.onExpired(listener);

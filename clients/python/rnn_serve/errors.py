@@ -39,7 +39,7 @@ class RnnServeError(Exception):
 
 
 class InvalidRequestError(RnnServeError):
-    """400, 405, 408, 413, 414, 431: the request is wrong (shape, size, unknown token, method); resending it as is will not help."""
+    """400, 405, 408, 413, 414, 422, 431: the request is wrong (shape, size, unknown token, method); resending it as is will not help."""
 
 
 class AuthenticationError(RnnServeError):
@@ -79,6 +79,8 @@ ERROR_FAMILIES: dict[str, type[RnnServeError]] = {
     "REQUEST_TIMEOUT": InvalidRequestError,
     "URI_TOO_LONG": InvalidRequestError,
     "HEADERS_TOO_LARGE": InvalidRequestError,
+    "REQUEST_TOO_LARGE": InvalidRequestError,
+    "NON_FINITE_RESULT": InvalidRequestError,
     "UNAUTHORIZED": AuthenticationError,
     "NOT_FOUND": NotFoundError,
     "MODEL_NOT_FOUND": NotFoundError,

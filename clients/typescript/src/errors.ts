@@ -12,6 +12,8 @@ export const ERROR_FAMILIES = {
   REQUEST_TIMEOUT: 'InvalidRequestError',
   URI_TOO_LONG: 'InvalidRequestError',
   HEADERS_TOO_LARGE: 'InvalidRequestError',
+  REQUEST_TOO_LARGE: 'InvalidRequestError',
+  NON_FINITE_RESULT: 'InvalidRequestError',
   UNAUTHORIZED: 'AuthenticationError',
   NOT_FOUND: 'NotFoundError',
   MODEL_NOT_FOUND: 'NotFoundError',
@@ -47,7 +49,7 @@ export class RnnServeError extends Error {
   }
 }
 
-/** 400, 405, 408, 413, 414, 431: the request is wrong (shape, size, an unknown token, the method); resending it as is will not help. */
+/** 400, 405, 408, 413, 414, 422, 431: the request is wrong (shape, size, an unknown token, the method); resending it as is will not help. */
 export class InvalidRequestError extends RnnServeError {
   override name = 'InvalidRequestError';
 }

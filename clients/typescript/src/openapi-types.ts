@@ -286,8 +286,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the request has more than MAX_BATCH_SEQUENCES sequences or MAX_REQUEST_ELEMENTS elements in all (REQUEST_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -609,8 +618,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or has more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -797,8 +815,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the prompt plus max_tokens is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -894,8 +921,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the prompt plus max_tokens is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -994,8 +1030,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the history plus horizon is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1091,8 +1136,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the history plus horizon is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2001,6 +2055,11 @@ export interface components {
             tokens?: (number | string)[];
             /** @description Token models only: split into characters (Unicode code points), one per element */
             text?: string;
+            /**
+             * @description Characters of text (and strings in tokens) outside the vocabulary: error (the default: 400 naming them and their positions), drop (left out), or replace (by the package's unk_token; refused when it has none)
+             * @enum {unknown}
+             */
+            unknown?: "error" | "drop" | "replace";
             state?: components["schemas"]["State"];
         };
         /** @description Either one sequence (inputs, tokens or text; state) or a batch (sequences), not both */
@@ -2011,6 +2070,11 @@ export interface components {
             tokens?: (number | string)[];
             /** @description Token models only: split into characters (Unicode code points), one per element */
             text?: string;
+            /**
+             * @description Characters of text (and strings in tokens) outside the vocabulary: error (the default: 400 naming them and their positions), drop (left out), or replace (by the package's unk_token; refused when it has none)
+             * @enum {unknown}
+             */
+            unknown?: "error" | "drop" | "replace";
             state?: components["schemas"]["State"];
             /** @description Batch form: several independent sequences, lengths may differ */
             sequences?: components["schemas"]["PredictSequence"][];
@@ -2081,6 +2145,11 @@ export interface components {
             tokens?: (number | string)[];
             /** @description Token models only: split into characters (Unicode code points), one per element */
             text?: string;
+            /**
+             * @description Characters of text (and strings in tokens) outside the vocabulary: error (the default: 400 naming them and their positions), drop (left out), or replace (by the package's unk_token; refused when it has none)
+             * @enum {unknown}
+             */
+            unknown?: "error" | "drop" | "replace";
             /** @description Refuse with 409 (changing nothing) unless this is the session's t */
             expected_t?: number;
             /**
@@ -2142,6 +2211,11 @@ export interface components {
             /** @description The prompt as token ids or vocabulary entries. Give text or tokens. */
             tokens?: (number | string)[];
             /**
+             * @description Characters of text (and strings in tokens) outside the vocabulary: error (the default: 400 naming them and their positions), drop (left out), or replace (by the package's unk_token; refused when it has none)
+             * @enum {unknown}
+             */
+            unknown?: "error" | "drop" | "replace";
+            /**
              * @description Most tokens to generate; at most the server's MAX_GENERATE_TOKENS
              * @default 16
              */
@@ -2196,6 +2270,11 @@ export interface components {
             text?: string;
             /** @description The prompt as token ids or vocabulary entries. Give text or tokens. */
             tokens?: (number | string)[];
+            /**
+             * @description Characters of text (and strings in tokens) outside the vocabulary: error (the default: 400 naming them and their positions), drop (left out), or replace (by the package's unk_token; refused when it has none)
+             * @enum {unknown}
+             */
+            unknown?: "error" | "drop" | "replace";
             /**
              * @description Most tokens to generate; at most the server's MAX_GENERATE_TOKENS
              * @default 16
