@@ -19,8 +19,14 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY routes ./routes
 COPY asm ./asm
+# The playground page (built into build/playground) and the TypeScript client it bundles.
+COPY playground ./playground
+COPY clients/typescript ./clients/typescript
+COPY scripts/build-playground.ts ./scripts/build-playground.ts
+COPY examples/co2-weekly.csv ./examples/co2-weekly.csv
 # npm run build compiles the engine's kernels (asm/) to build/kernels.wasm, which the engine
-# loads at run time, and the TypeScript to dist/; prune then leaves the production dependencies.
+# loads at run time, the playground to build/playground, and the TypeScript to dist/; prune
+# then leaves the production dependencies.
 RUN npm run build \
  && npm prune --omit=dev \
  && rm -rf build/Release/obj.target build/Release/.deps build/Release/*.a

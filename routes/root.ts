@@ -12,6 +12,7 @@ const rootRoutes: FastifyPluginAsyncTypebox = async (app) => {
     description,
     docs: '/docs',
     openapi: '/openapi.json',
+    playground: '/playground/',
     models: '/v1/models',
     health: '/healthz',
     ready: '/readyz',

@@ -16,6 +16,8 @@ import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import notFoundPlugin from './plugins/not-found.js';
 import openapiPlugin from './plugins/openapi.js';
+import playgroundPlugin from './plugins/playground.js';
+import operationsMetricsPlugin from './plugins/operations-metrics.js';
 import requestLoggingPlugin from './plugins/request-logging.js';
 import { sharedSchemas } from './schemas/index.js';
 import { createBatchingScheduler } from './sessions/batching-scheduler.js';
@@ -125,6 +127,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     createScheduler: options.createScheduler ?? ((observer) => createBatchingScheduler({ observer, metrics })),
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  await app.register(operationsMetricsPlugin, { config, isShuttingDown: () => draining });
 
   await app.register(rootRoutes);
   await app.register(healthRoutes, { isShuttingDown: () => draining });
@@ -138,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // The Open Inference Protocol (KServe V2 / Triton) on the same dataplane.
   await app.register(v2Routes, { prefix: '/v2', config });
   await app.register(grpcPlugin, { config });
+  await app.register(playgroundPlugin);
 
   return app;
 }

@@ -22,6 +22,14 @@ export interface ServiceMetrics {
   readonly batchSize: Histogram<'model'>;
   readonly queueSeconds: Histogram<'model'>;
   readonly storeRoundTrips: Counter;
+  /** 1 when /readyz would answer 200 (read at each scrape), for alerts and dashboards. */
+  readonly ready: Gauge;
+  /** 1 when the session store answers a ping (read at each scrape). */
+  readonly sessionStoreUp: Gauge;
+  /** MAX_SESSIONS, so a rule can compare rnn_sessions_active with it. */
+  readonly maxSessions: Gauge;
+  /** Requests answered 503 STORE_UNAVAILABLE, by route pattern. */
+  readonly storeErrors: Counter<'route'>;
 }
 
 /**
@@ -115,6 +123,27 @@ export function createMetrics(): ServiceMetrics {
     storeRoundTrips: new Counter({
       name: 'rnn_session_store_round_trips_total',
       help: 'Round trips to the session store (a pipeline of commands counts once); 0 with the in-memory store',
+      registers: [registry],
+    }),
+    ready: new Gauge({
+      name: 'rnn_ready',
+      help: '1 when the instance is ready to serve (what GET /readyz answers with 200), else 0',
+      registers: [registry],
+    }),
+    sessionStoreUp: new Gauge({
+      name: 'rnn_session_store_up',
+      help: '1 when the session store answered a ping at this scrape, else 0',
+      registers: [registry],
+    }),
+    maxSessions: new Gauge({
+      name: 'rnn_max_sessions',
+      help: 'The configured MAX_SESSIONS: beyond it new sessions are refused with 429',
+      registers: [registry],
+    }),
+    storeErrors: new Counter({
+      name: 'rnn_store_errors_total',
+      help: 'HTTP requests (stream upgrades included) answered 503 STORE_UNAVAILABLE, by route pattern',
+      labelNames: ['route'] as const,
       registers: [registry],
     }),
   };

@@ -7,6 +7,7 @@ export const ServiceIndex = Type.Object(
     description: Type.String(),
     docs: Type.String({ description: 'The browsable API documentation' }),
     openapi: Type.String({ description: 'The OpenAPI document of the HTTP API' }),
+    playground: Type.String({ description: 'A page to try the models in a browser' }),
     models: Type.String({ description: 'The loaded models; each model has predict, sessions, generate, forecast and stream' }),
     health: Type.String({ description: 'Liveness probe' }),
     ready: Type.String({ description: 'Readiness probe' }),
