@@ -4,7 +4,7 @@
 // ../shared exists and /usr/bin/python3 has grpc and grpc_tools (.ci/run installs them).
 import assert from 'node:assert/strict';
 import { servedModelsDir } from '../helpers/oip.js';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,22 +12,13 @@ import { describe, it } from 'node:test';
 import { assertClose, readCaseFile } from '../helpers/fixtures.js';
 import { SHARED_OIP_DIR, grpcApp } from '../helpers/oip-grpc.js';
 import { OWN_PROTO, hasOfficialProtos } from '../helpers/oip-protos.js';
+import { PYTHON, missingTool, pythonHas } from '../helpers/system-tools.js';
 
-const PYTHON = '/usr/bin/python3';
 const CLIENT = fileURLToPath(new URL('python/oip_grpc_client.py', import.meta.url));
 const MODELS_DIR = servedModelsDir();
 
-function pythonHasGrpc(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import grpc, grpc_tools'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// .ci/run installs python3-grpcio and python3-grpc-tools, so this runs in CI; elsewhere it says what is missing.
-const skip = !pythonHasGrpc() && `needs ${PYTHON} with grpc and grpc_tools (apt-get install -y python3-grpcio python3-grpc-tools)`;
+// .ci/run installs python3-grpcio and python3-grpc-tools (REQUIRE_SYSTEM_TOOLS=1): this runs in CI; elsewhere it says what is missing.
+const skip = missingTool(`${PYTHON} with grpc and grpc_tools`, pythonHas(['grpc', 'grpc_tools']), 'apt-get install -y python3-grpcio python3-grpc-tools');
 /** The official protos' folder when present, else the project's own proto file. */
 const PROTO_SOURCE = hasOfficialProtos() ? SHARED_OIP_DIR : OWN_PROTO;
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { missingTool } from '../helpers/system-tools.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Client } from '../../clients/typescript/src/index.js';
 import { findPlaygroundDir } from '../../src/plugins/playground.js';
@@ -15,7 +16,7 @@ import { ServerProcess } from '../helpers/server-process.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = 'playground-test-key';
 
-describe('the playground in chromium', () => {
+describe('the playground in chromium', { skip: missingTool('chromium', existsSync(CHROMIUM), 'apt-get install -y chromium, or set CHROMIUM_PATH') }, () => {
   let server: ServerProcess;
   let browser: Browser;
   let page: Page;

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PYTHON, missingTool, pythonHas } from '../helpers/system-tools.js';
 import { after, before, describe, it } from 'node:test';
 import { bundledModelsOnly } from '../helpers/bundled-models.js';
 import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const RUNNER = fileURLToPath(new URL('../../clients/python/tests/run_json.py', import.meta.url));
 const API_KEY = 'python-client-key';
 
@@ -41,7 +41,10 @@ function runPythonTests(env: Record<string, string>): Promise<{ results: PythonR
   });
 }
 
-describe('Python client (clients/python) against real servers', async () => {
+const missing = missingTool(`${PYTHON} with websockets and numpy`, pythonHas(['websockets', 'numpy']), 'apt-get install -y python3-websockets python3-numpy');
+
+describe('Python client (clients/python) against real servers', { skip: missing }, async () => {
+  if (missing) return;
   await requireRedis();
   const prefixes = new RedisPrefixes();
   const bundled = bundledModelsOnly();
