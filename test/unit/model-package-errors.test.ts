@@ -18,6 +18,7 @@ import { parseSafetensors } from '../../src/model/safetensors.js';
 import type { Tensor } from '../../src/model/tensor.js';
 import { mapSeedWeights, mapTorchWeights } from '../../src/model/weight-mapping.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { byteMutation, mutate } from '../helpers/byte-mutations.js';
 import {
   encodeNpy,
   encodeNpz,
@@ -356,24 +357,6 @@ function loadsOrPackageError(read: () => unknown): boolean {
     if (error instanceof ModelPackageError) return true;
     throw error;
   }
-}
-
-const byteMutation = fc.oneof(
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-);
-type ByteMutation = typeof byteMutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(bytes: Uint8Array, mutations: readonly ByteMutation[]): Uint8Array {
-  let out = Uint8Array.from(bytes);
-  for (const mutation of mutations) {
-    const at = out.length === 0 ? 0 : mutation.at % (out.length + 1);
-    if (mutation.kind === 'truncate') out = out.slice(0, at);
-    else if (mutation.kind === 'insert') out = Buffer.concat([out.subarray(0, at), mutation.values, out.subarray(at)]);
-    else for (let i = 0; i < mutation.values.length && at + i < out.length; i++) out[at + i] = mutation.values[i];
-  }
-  return out;
 }
 
 test('randomly corrupted safetensors files load or throw ModelPackageError, nothing else', () => {

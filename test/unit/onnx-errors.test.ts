@@ -15,6 +15,7 @@ import { loadModelPackage } from '../../src/model/package-loader.js';
 import { loadOnnxPackage } from '../../src/model/onnx/onnx-package.js';
 import { ModelProto } from '../../src/model/onnx/onnx-proto.js';
 import { toNetworkSpec } from '../../src/model/config-schema.js';
+import { byteMutation, mutate } from '../helpers/byte-mutations.js';
 
 /** Property runs per fuzz test; raise it (ONNX_FUZZ_RUNS=20000) for a longer hunt. */
 const RUNS = Number(process.env.ONNX_FUZZ_RUNS ?? 300);
@@ -257,24 +258,6 @@ function loadsOrPackageError(bytes: Uint8Array, configJson?: unknown): boolean {
   const inputs = spec.vocabSize !== undefined ? network.embed([0, 0, 0]) : new Float32Array(steps * spec.inputSize);
   assert.equal(network.runSequence(inputs, steps).outputs.length, steps * spec.outputSize);
   return true;
-}
-
-const byteMutation = fc.oneof(
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-);
-type ByteMutation = typeof byteMutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(bytes: Uint8Array, mutations: readonly ByteMutation[]): Uint8Array {
-  let out = Uint8Array.from(bytes);
-  for (const mutation of mutations) {
-    const at = out.length === 0 ? 0 : mutation.at % (out.length + 1);
-    if (mutation.kind === 'truncate') out = out.slice(0, at);
-    else if (mutation.kind === 'insert') out = Buffer.concat([out.subarray(0, at), mutation.values, out.subarray(at)]);
-    else for (let i = 0; i < mutation.values.length && at + i < out.length; i++) out[at + i] = mutation.values[i]!;
-  }
-  return out;
 }
 
 for (const name of ['keras-lstm', 'lstm-2layer-batchfirst-head-opset17', 'embedding-gru-opset14', 'keras-gru-reset-before-bidirectional-gemm']) {
