@@ -109,7 +109,7 @@ export class RedisConnection {
           // A CLUSTER SLOTS refresh now and then besides the ones MOVED triggers: a promoted replica
           // is found even by a replica that sends nothing to the failed shard meanwhile.
           slotsRefreshInterval: 5000,
-          slotsRefreshTimeout: commandTimeoutMs,
+          slotsRefreshTimeout: options.connectTimeoutMs ?? 2000,
           scripts: SESSION_SCRIPTS,
           redisOptions: { ...connectionOptions, ...(username ? { username } : {}), ...(password ? { password } : {}) },
         },
@@ -144,12 +144,24 @@ export class RedisConnection {
       this.reportedOutage = false;
       this.nextReconnectDelayMs = 0;
     });
+    const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.firstAttempt = new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
       const settle = (): void => {
+        clearTimeout(timer);
         this.client.off('ready', settle).off('error', settle).off('close', settle);
         resolve();
       };
-      this.client.on('ready', settle).on('error', settle).on('close', settle);
+      if (this.client instanceof Redis) {
+        this.client.on('ready', settle).on('error', settle).on('close', settle);
+      } else {
+        // A cluster's first start takes a connection and a CLUSTER SLOTS; a server process starting
+        // several things at once can block its event loop past that timeout, and the client then
+        // retries by itself. Wait for it to be ready, as long as both timeouts together.
+        this.client.on('ready', settle);
+        timer = setTimeout(settle, 2 * connectTimeoutMs);
+        timer.unref();
+      }
     });
   }
 
