@@ -71,6 +71,10 @@ try {
     await Promise.all(Array.from({ length: Math.min(BATCH, SESSIONS - i) }, (_, j) => store.create(record(i + j))));
   }
   console.log('per session created:', JSON.stringify(perSession(await read(), SESSIONS), null, 1));
+  const indexBytes =
+    Number(await cluster.command(bookkeeping.port, 'MEMORY', 'USAGE', store.keys.expiries, 'SAMPLES', '0')) +
+    Number(await cluster.command(bookkeeping.port, 'MEMORY', 'USAGE', store.keys.models, 'SAMPLES', '0'));
+  console.log(`index bytes per live session (MEMORY USAGE of both keys / ${SESSIONS}):`, Math.round(indexBytes / SESSIONS));
 
   await reset();
   const writesBefore = new Map(store.connection.roundTripsByNode);

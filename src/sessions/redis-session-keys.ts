@@ -15,7 +15,7 @@
 //
 // That slot is one shard's work for every create and expiry of the deployment (measured on a local
 // cluster, bench/cluster-bookkeeping.ts: one script of 4 commands per create, 2 commands per
-// expiry, and ~100 bytes of sorted-set entry per live session). With REDIS_INDEX_PARTITIONS = N > 1
+// expiry, and ~120 bytes of index per live session, MEMORY USAGE). With REDIS_INDEX_PARTITIONS = N > 1
 // the index is cut into N partitions, each a pair of keys under its own tag {sessions:k}, and a
 // session is filed in partition fnv1a(id) mod N: N slots, spread over the shards. Each partition
 // admits its share of MAX_SESSIONS (the shares add up to it exactly), so the deployment never
