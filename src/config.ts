@@ -16,6 +16,17 @@ export interface Config {
   readonly maxSessions: number;
   /** Empty: no authentication. */
   readonly apiKeys: readonly string[];
+  /**
+   * Keys with the admin role: the model repository routes (/v2/repository/...) need one as soon
+   * as API_KEYS or ADMIN_API_KEYS is set; they are accepted wherever an API key is.
+   */
+  readonly adminApiKeys: readonly string[];
+  /** How models change at run time: none (read once at start), poll (MODELS_DIR is watched), explicit (load/unload requests). */
+  readonly modelControl: ModelControl;
+  /** MODEL_CONTROL=poll: how often MODELS_DIR is scanned. */
+  readonly modelPollIntervalMs: number;
+  /** MODEL_CONTROL=poll: how long a model folder must stay unchanged before it is loaded. */
+  readonly modelPollDebounceMs: number;
   readonly maxSequenceLength: number;
   /**
    * Most elements one request may run in all: every sequence of a batch, a prompt plus max_tokens,
@@ -61,6 +72,7 @@ export interface Config {
   readonly maxParamLength: number;
 }
 
+export type ModelControl = 'none' | 'poll' | 'explicit';
 export type EngineChoice = 'auto' | 'native' | 'wasm';
 export type EngineIsa = 'auto' | 'avx512' | 'avx2' | 'neon' | 'baseline';
 const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'native', 'wasm'];
@@ -85,6 +97,10 @@ export const CONFIG_DEFAULTS = {
   SESSION_TTL_SECONDS: '900',
   MAX_SESSIONS: '100000',
   API_KEYS: '',
+  ADMIN_API_KEYS: '',
+  MODEL_CONTROL: 'none',
+  MODEL_POLL_INTERVAL_MS: '5000',
+  MODEL_POLL_DEBOUNCE_MS: '2000',
   MAX_SEQUENCE_LENGTH: '10000',
   MAX_REQUEST_ELEMENTS: '10000',
   MAX_BATCH_SEQUENCES: '64',
@@ -130,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw as T;
   };
+  const keyList = (name: ConfigVariable): string[] => read(name).split(',').map((key) => key.trim()).filter((key) => key !== '');
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 0);
   const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 1);
   // Node refuses a header timeout above the request timeout: say it in the variables' names.
@@ -147,7 +164,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisServedSessions: integer('REDIS_SERVED_SESSIONS', 0),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),
     maxSessions: integer('MAX_SESSIONS', 1),
-    apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),
+    apiKeys: keyList('API_KEYS'),
+    adminApiKeys: keyList('ADMIN_API_KEYS'),
+    modelControl: oneOf('MODEL_CONTROL', ['none', 'poll', 'explicit']),
+    modelPollIntervalMs: integer('MODEL_POLL_INTERVAL_MS', 10),
+    modelPollDebounceMs: integer('MODEL_POLL_DEBOUNCE_MS', 0),
     maxSequenceLength: integer('MAX_SEQUENCE_LENGTH', 1),
     maxRequestElements: integer('MAX_REQUEST_ELEMENTS', 1),
     maxBatchSequences: integer('MAX_BATCH_SEQUENCES', 1),

@@ -8,8 +8,8 @@ import type { Config } from '../config.js';
 import { ShuttingDownError, UnauthorizedError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { toProtocolError, type ProtocolError } from '../oip/error-map.js';
-import { inferLimits, runInference, versionNotFound } from '../oip/infer.js';
-import { OIP_EXTENSIONS, modelMetadata, servedVersion, serverIdentity } from '../oip/metadata.js';
+import { inferLimits, runInference } from '../oip/infer.js';
+import { OIP_EXTENSIONS, modelMetadata, serverIdentity } from '../oip/metadata.js';
 import type { ApiKeyVerifier } from '../plugins/auth.js';
 import type { InferenceService } from '../service/inference-service.js';
 import { fromGrpcRequest, toGrpcResponse, type GrpcInferRequest } from './messages.js';
@@ -87,11 +87,7 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
     };
   };
 
-  const model = (request: NamedModel) => {
-    const info = inference.modelInfo(request.name ?? '');
-    if (request.version && request.version !== servedVersion(info)) throw versionNotFound(info.name, request.version, servedVersion(info));
-    return info;
-  };
+  const model = (request: NamedModel) => inference.modelInfo(request.name ?? '', request.version || undefined);
 
   return {
     ServerLive: unary('ServerLive', true, () => ({ live: true })),

@@ -11,4 +11,5 @@ export type { Tensor, TensorMap } from './tensor.js';
 export { loadModelPackage } from './package-loader.js';
 export type { LoadedPackage } from './package-loader.js';
 export { ModelRegistry } from './registry.js';
+export { ModelRepository } from './repository/index.js';
 export type { ModelEntry, NetworkFactory, RegistryOptions } from './registry.js';

@@ -33,7 +33,7 @@ import { assertFiniteResult } from './finite-results.js';
 import { ModelMetrics } from './model-metrics.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
 import { checkBatchSize, checkRequestElements, type RequestBudget } from './request-budget.js';
-import { ServedModels, type ServedModel } from './served-model.js';
+import { ServedModels, type ModelRef, type ServedModel } from './served-model.js';
 
 export type { ReadinessReport } from './readiness.js';
 
@@ -88,7 +88,8 @@ export interface SessionSnapshot {
 }
 
 export interface CreateSessionInput {
-  readonly model: string;
+  /** The model, at its newest ready version unless the ref names one; the session keeps it. */
+  readonly model: ModelRef;
   /** Default: a new random id. A caller-chosen one (OIP sequence_id) may be taken: SESSION_EXISTS. */
   readonly id?: string;
   readonly state?: unknown;
@@ -131,7 +132,7 @@ interface SessionUpdate {
   /** Throws to refuse the request before anything changes. */
   validate(current: SessionRecord): void;
   /** The fields that change (version and expiresAt are set by write). */
-  compute(current: SessionRecord): Promise<Pick<SessionRecord, 't' | 'state'> & Partial<Pick<SessionRecord, 'modelIdentity'>>>;
+  compute(current: SessionRecord): Promise<Pick<SessionRecord, 't' | 'state'> & Partial<Pick<SessionRecord, 'modelIdentity' | 'modelVersion'>>>;
 }
 
 /** Compare-and-set retries when another replica keeps writing the same session. */
@@ -190,17 +191,17 @@ export class InferenceService {
     return listModels(this.registry);
   }
 
-  /** MODEL_NOT_FOUND when no package has this name; failed packages are listed too (catalog.ts). */
-  modelInfo(name: string): ModelInfo {
-    return modelInfo(this.registry, name);
+  /** MODEL_NOT_FOUND when no package has this name (or version); failed packages are listed too (catalog.ts). */
+  modelInfo(name: string, version?: string): ModelInfo {
+    return modelInfo(this.registry, name, version);
   }
 
-  /** The ready model called `name` (MODEL_NOT_FOUND / MODEL_NOT_READY otherwise). */
-  model(name: string): ServedModel {
+  /** The ready model `name` names, at its version or the newest (MODEL_NOT_FOUND / MODEL_NOT_READY otherwise). */
+  model(name: ModelRef): ServedModel {
     return this.models.get(name);
   }
 
-  async predict(modelName: string, input: PredictInput, transport: Transport = 'predict'): Promise<SequenceOutcome> {
+  async predict(modelName: ModelRef, input: PredictInput, transport: Transport = 'predict'): Promise<SequenceOutcome> {
     const model = this.models.get(modelName);
     const { x, steps } = decodeSequence(model, input, this.limits);
     checkRequestElements(this.budget, steps, 'the request has');
@@ -210,7 +211,7 @@ export class InferenceService {
   }
 
   /** Independent sequences of any lengths; all are validated before any runs. */
-  async predictBatch(modelName: string, sequences: readonly PredictInput[], transport: Transport = 'predict'): Promise<SequenceOutcome[]> {
+  async predictBatch(modelName: ModelRef, sequences: readonly PredictInput[], transport: Transport = 'predict'): Promise<SequenceOutcome[]> {
     const model = this.models.get(modelName);
     if (sequences.length === 0) throw new InvalidInputError('sequences is empty');
     checkBatchSize(sequences.length, this.maxBatchSequences);
@@ -244,6 +245,7 @@ export class InferenceService {
       id: input.id ?? this.newSessionId(),
       model: model.name,
       modelIdentity: model.identity,
+      modelVersion: model.version,
       t: 0,
       version: 0,
       state,
@@ -260,7 +262,7 @@ export class InferenceService {
   /** The session and the model that reads its state. */
   async getSession(id: string): Promise<SessionSnapshot> {
     const session = await this.requireSession(id);
-    const model = this.models.get(session.model);
+    const model = this.models.forSession(session);
     // Same package, or at least the same state shape: the state can still be shown.
     if (session.modelIdentity !== model.identity && session.state.length !== model.stateSize) {
       throw mismatch(session, model);
@@ -281,7 +283,7 @@ export class InferenceService {
   }
 
   /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
-  async rollout<R>(modelName: string, state: unknown, job: RolloutJob<R>, transport: Transport = 'predict'): Promise<RolloutOutcome<R>> {
+  async rollout<R>(modelName: ModelRef, state: unknown, job: RolloutJob<R>, transport: Transport = 'predict'): Promise<RolloutOutcome<R>> {
     const model = this.models.get(modelName);
     refuseWholeSequence(model, 'generate or forecast');
     job.prepare(model);
@@ -302,7 +304,7 @@ export class InferenceService {
       let outcome: RolloutResult<R> | undefined;
       const session = await this.write(id, expectedT, {
         validate: (current) => {
-          model = this.models.get(current.model);
+          model = this.models.forSession(current);
           if (current.modelIdentity !== model.identity) throw mismatch(current, model);
           job.prepare(model);
         },
@@ -326,9 +328,9 @@ export class InferenceService {
           model = this.models.get(current.model);
           initial ??= decodeState(model, state);
         },
-        // Resetting discards the old state, so a session of an older package moves to the
-        // current one: the way out of MODEL_MISMATCH.
-        compute: async () => ({ modelIdentity: model!.identity, t: 0, state: initial! }),
+        // Resetting discards the old state, so a session of an older package or version moves
+        // to the current one: the way out of MODEL_MISMATCH and MODEL_VERSION_UNLOADED.
+        compute: async () => ({ modelIdentity: model!.identity, modelVersion: model!.version, t: 0, state: initial! }),
       });
       if (isDebugOn(this.log)) this.log.debug({ session: id, model: session.model }, 'session reset');
       return session;
@@ -389,7 +391,7 @@ export class InferenceService {
     try {
       // Every refusal is stepNow's to answer: the same checks, against a fresh read.
       if (input.model !== undefined && held.model !== input.model) return undefined;
-      model = this.models.get(held.model);
+      model = this.models.forSession(held);
       if (held.modelIdentity !== model.identity) return undefined;
       if (input.expectedT !== undefined && input.expectedT !== held.t) return undefined;
       decoded = decodeSequence(model, input, this.limits);
@@ -463,7 +465,7 @@ export class InferenceService {
         if (input.model !== undefined && current.model !== input.model) {
           throw new InvalidInputError(`session '${id}' belongs to model '${current.model}', not '${input.model}'`);
         }
-        model = this.models.get(current.model);
+        model = this.models.forSession(current);
         if (current.modelIdentity !== model.identity) throw mismatch(current, model);
         // Decoded once: a retry after a conflict recomputes from the new state, same inputs.
         // Kept only once it passed every check: validate runs again (on a fresh read) after a

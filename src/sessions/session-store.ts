@@ -8,6 +8,11 @@ export interface SessionRecord {
   readonly model: string;
   /** The identity of the model package the session was created with (ModelEntry.identity). */
   readonly modelIdentity: string;
+  /**
+   * The model version the session runs on (src/model/repository/): it keeps stepping on it while
+   * that version is loaded. Absent in records written before versions existed: the newest version.
+   */
+  readonly modelVersion?: string;
   /** Elements consumed so far. */
   readonly t: number;
   /**

@@ -137,6 +137,7 @@ describe('ModelRegistry and symbolic links', () => {
     const registry = await ModelRegistry.load(modelsDir);
     assert.deepEqual(registry.get('dangling'), {
       name: 'dangling',
+      version: '1',
       dir: join(modelsDir, 'dangling'),
       status: 'failed',
       error: `dangling: symbolic link to '${join(root, 'gone')}', which does not exist`,
