@@ -56,6 +56,11 @@ const repositoryRoutes: FastifyPluginAsyncTypebox<RepositoryRoutesOptions> = asy
     }
   });
 
+  // A request without a body is one without fields (the schemas then check an empty object).
+  app.addHook('preValidation', async (request) => {
+    request.body ??= {};
+  });
+
   // onRequest: refused before the body is read.
   app.addHook('onRequest', async (request) => {
     const refusal = adminRefusal(presentedApiKey(request), app.apiKeys, app.adminKeys);

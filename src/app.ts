@@ -12,7 +12,7 @@ import { createLogController, createLoggerOptions } from './logger.js';
 import { logStartupDecisions } from './startup-log.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { ModelRepository } from './model/repository/model-repository.js';
-import modelRepositoryPlugin from './plugins/model-repository.js';
+import modelRepositoryPlugin, { repositoryMetrics } from './plugins/model-repository.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import notFoundPlugin from './plugins/not-found.js';
@@ -61,9 +61,11 @@ const ANSWERED_WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics', '/v2
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
-  // A version that newer ones replaced keeps serving its sessions until none used it for a TTL.
-  const registry = options.registry ?? (await ModelRepository.load(config.modelsDir, { retireAfterMs: config.sessionTtlSeconds * 1000 }));
   const metrics = options.metrics ?? createMetrics();
+  // A version that newer ones replaced keeps serving its sessions until none used it for a TTL.
+  const registry =
+    options.registry ??
+    (await ModelRepository.load(config.modelsDir, { retireAfterMs: config.sessionTtlSeconds * 1000, metrics: repositoryMetrics(metrics) }));
 
   const app = Fastify({
     logger: options.logger ?? createLoggerOptions(config),

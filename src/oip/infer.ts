@@ -29,6 +29,8 @@ export async function runInference(
   binaryByDefault = false,
 ): Promise<InferResponse> {
   const model = service.model(modelRef({ model: request.model, version: request.version === '' ? undefined : request.version }));
+  // The version resolved here is the one that runs, even if a newer one loads meanwhile.
+  const pinned = { name: model.name, version: model.version };
   const control = readSequenceControl(request.parameters, model.name, limits);
   const decoded = decodeInputs(model, request, limits);
   let outcomes: SequenceOutcome[];
@@ -40,9 +42,9 @@ export async function runInference(
     }
     outcomes = [await runSequenceRequest(service, model, control, decoded.sequences[0]!, limits, transport)];
   } else if (decoded.sequences.length === 1) {
-    outcomes = [await service.predict(model.name, decoded.sequences[0]!, transport)];
+    outcomes = [await service.predict(pinned, decoded.sequences[0]!, transport)];
   } else {
-    outcomes = await service.predictBatch(model.name, decoded.sequences, transport);
+    outcomes = await service.predictBatch(pinned, decoded.sequences, transport);
   }
   return {
     modelName: model.name,

@@ -8,6 +8,7 @@ import type { ServiceMetrics } from '../metrics.js';
 import { ModelControl } from '../model/repository/control.js';
 import type { ModelRepository, RepositoryChange } from '../model/repository/model-repository.js';
 import { RepositoryPoller } from '../model/repository/poller.js';
+import type { RepositoryMetrics } from '../model/repository/repository-metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,13 +22,18 @@ export interface ModelRepositoryPluginOptions {
   readonly metrics: ServiceMetrics;
 }
 
-const modelRepositoryPlugin: FastifyPluginAsync<ModelRepositoryPluginOptions> = async (app, { config, repository, metrics }) => {
-  repository.bindMetrics({
+/** The app's metrics the repository updates. */
+export function repositoryMetrics(metrics: ServiceMetrics): RepositoryMetrics {
+  return {
     modelsLoaded: metrics.modelsLoaded,
     versionReady: metrics.modelVersionLoaded,
     loadFailures: metrics.modelLoadFailures,
     loadDuration: metrics.modelLoadDuration,
-  });
+  };
+}
+
+const modelRepositoryPlugin: FastifyPluginAsync<ModelRepositoryPluginOptions> = async (app, { config, repository, metrics }) => {
+  repository.bindMetrics(repositoryMetrics(metrics));
   repository.onChange((change) => logChange(app.log, change));
   app.decorate('modelControl', new ModelControl(repository, config.modelControl));
 

@@ -1,7 +1,7 @@
 // The model catalog (GET /v1/models, /v1/models/{model}[/versions/{version}]): what the
 // repository holds, failed packages included, in the api.md shape. Apart from the dataplane,
 // which only needs ready models.
-import { InvalidInputError, ModelNotFoundError } from '../errors.js';
+import { ModelNotFoundError } from '../errors.js';
 import { isVersionName } from '../model/repository/layout.js';
 import type { ModelRepository } from '../model/repository/model-repository.js';
 import type { ModelInfo } from '../schemas/models.js';
@@ -13,8 +13,7 @@ export function listModels(repository: ModelRepository): ModelInfo[] {
 
 /**
  * The model at its serving version, or at `version`: MODEL_NOT_FOUND when no package has this
- * name or that version was never loaded (failed packages are listed too), INVALID_INPUT for a
- * version that is not a number.
+ * name, or it has no such version (failed packages are listed too).
  */
 export function modelInfo(repository: ModelRepository, name: string, version?: string): ModelInfo {
   const entry = repository.get(name);
@@ -22,7 +21,7 @@ export function modelInfo(repository: ModelRepository, name: string, version?: s
   const versions = repository.versions(name);
   if (version === undefined) return toModelInfo(entry, versions);
   if (!isVersionName(version)) {
-    throw new InvalidInputError(`version '${version}' of model '${name}' is not a version number (a non-negative integer)`);
+    throw new ModelNotFoundError(`model '${name}' has no version '${version}' (versions are numbers: 1, 2, ...)`);
   }
   const chosen = versions.find((candidate) => candidate.version === version);
   if (chosen === undefined) {

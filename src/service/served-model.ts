@@ -3,7 +3,7 @@
 // Which version a request gets: the one it names, else the newest ready one; a session's own
 // (src/model/repository/ keeps versions that sessions still use).
 import type { Architecture, RecurrentNetwork } from '../engine/types.js';
-import { InvalidInputError, ModelNotFoundError, ModelNotReadyError, ModelVersionUnloadedError } from '../errors.js';
+import { ModelNotFoundError, ModelNotReadyError, ModelVersionUnloadedError } from '../errors.js';
 import type { ModelConfig } from '../model/config-schema.js';
 import type { AffineNormalization } from '../model/normalization.js';
 import type { ModelEntry } from '../model/repository/entry.js';
@@ -62,8 +62,7 @@ export class ServedModels {
 
   /**
    * The ready model `ref` names: MODEL_NOT_FOUND (404) for an unknown model or a version that is
-   * not loaded, INVALID_INPUT (400) for a version that is not a version number, MODEL_NOT_READY
-   * (503) when no version of it loaded.
+   * not loaded (or not a version number at all), MODEL_NOT_READY (503) when no version of it loaded.
    */
   get(ref: ModelRef): ServedModel {
     const name = typeof ref === 'string' ? ref : ref.name;
@@ -74,7 +73,7 @@ export class ServedModels {
       return this.serve(entry);
     }
     if (!isVersionName(version)) {
-      throw new InvalidInputError(`version '${version}' of model '${name}' is not a version number (a non-negative integer)`);
+      throw new ModelNotFoundError(`model '${name}' has no version '${version}' (versions are numbers: 1, 2, ...)`);
     }
     const entry = this.repository.version(name, version);
     if (entry !== undefined) return this.serve(entry);

@@ -20,8 +20,8 @@ export function isVersionName(text: string): boolean {
 /** Why `name` cannot be a model of the repository (a path trick, a hidden name), or undefined when it can. */
 export function badModelName(name: string): string | undefined {
   if (name === '' || name === '.' || name === '..') return `'${name}' is not a model name`;
-  if (name.startsWith('.')) return `model names do not start with '.' (hidden folders are not models): '${name}'`;
   if (/[/\\\0]/.test(name)) return `a model name is one folder name, without '/', '\\' or NUL: '${name}'`;
+  if (name.startsWith('.')) return `model names do not start with '.' (hidden folders are not models): '${name}'`;
   return undefined;
 }
 
