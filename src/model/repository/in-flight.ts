@@ -3,21 +3,24 @@
 // version taken out of the repository keeps computing for them; nothing is freed under them.
 import type { StepScheduler } from '../../sessions/step-scheduler.js';
 
-const key = (model: string, version: string): string => `${model}\u0000${version}`;
+interface Counter {
+  count: number;
+  waiters: (() => void)[];
+}
 
 export class InFlightJobs {
-  private readonly counts = new Map<string, number>();
-  private readonly waiters = new Map<string, (() => void)[]>();
+  /** model name -> version -> jobs in flight: two lookups per job, no key built. */
+  private readonly counters = new Map<string, Map<string, Counter>>();
 
   /** The same scheduler, counting each job from submission to its result. */
   track(inner: StepScheduler): StepScheduler {
     const tracked: StepScheduler = {
       run: async (model, state, inputs, steps) => {
-        const done = this.begin(model.name, model.version);
+        const counter = this.begin(model.name, model.version);
         try {
           return await inner.run(model, state, inputs, steps);
         } finally {
-          done();
+          this.end(counter);
         }
       },
       close: () => inner.close(),
@@ -25,9 +28,9 @@ export class InFlightJobs {
     const submit = inner.submit?.bind(inner);
     if (submit !== undefined) {
       tracked.submit = (model, state, inputs, steps, callback) => {
-        const done = this.begin(model.name, model.version);
+        const counter = this.begin(model.name, model.version);
         submit(model, state, inputs, steps, (error, result) => {
-          done();
+          this.end(counter);
           callback(error, result);
         });
       };
@@ -36,38 +39,37 @@ export class InFlightJobs {
   }
 
   count(model: string, version: string): number {
-    return this.counts.get(key(model, version)) ?? 0;
+    return this.counters.get(model)?.get(version)?.count ?? 0;
   }
 
   /** Resolves once no job of these versions of `model` is in flight. */
   async drained(model: string, versions: Iterable<string>): Promise<void> {
     for (const version of versions) {
-      const k = key(model, version);
-      if ((this.counts.get(k) ?? 0) === 0) continue;
-      await new Promise<void>((resolve) => {
-        const list = this.waiters.get(k) ?? [];
-        list.push(resolve);
-        this.waiters.set(k, list);
-      });
+      const counter = this.counters.get(model)?.get(version);
+      if (counter === undefined || counter.count === 0) continue;
+      await new Promise<void>((resolve) => counter.waiters.push(resolve));
     }
   }
 
-  private begin(model: string, version: string): () => void {
-    const k = key(model, version);
-    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      const left = (this.counts.get(k) ?? 1) - 1;
-      if (left > 0) {
-        this.counts.set(k, left);
-        return;
-      }
-      this.counts.delete(k);
-      const waiting = this.waiters.get(k);
-      this.waiters.delete(k);
-      for (const resolve of waiting ?? []) resolve();
-    };
+  private begin(model: string, version: string): Counter {
+    let versions = this.counters.get(model);
+    if (versions === undefined) {
+      versions = new Map();
+      this.counters.set(model, versions);
+    }
+    let counter = versions.get(version);
+    if (counter === undefined) {
+      counter = { count: 0, waiters: [] };
+      versions.set(version, counter);
+    }
+    counter.count++;
+    return counter;
+  }
+
+  private end(counter: Counter): void {
+    counter.count--;
+    if (counter.count > 0 || counter.waiters.length === 0) return;
+    const waiting = counter.waiters.splice(0);
+    for (const resolve of waiting) resolve();
   }
 }

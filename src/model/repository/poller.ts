@@ -27,6 +27,8 @@ export class RepositoryPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** A folder whose load threw (it vanished meanwhile, a dangling link): not retried until it changes. */
+  private readonly refused = new Map<string, string>();
   private readonly clock: () => number;
   private stopped = false;
 
@@ -63,7 +65,7 @@ export class RepositoryPoller {
     const now = this.clock();
     for (const name of names) {
       const { now: current, loaded } = await repository.fingerprints(name);
-      if (current === loaded) {
+      if (current === loaded || current === this.refused.get(name)) {
         this.pending.delete(name);
         continue;
       }
@@ -75,8 +77,13 @@ export class RepositoryPoller {
         continue;
       }
       this.pending.delete(name);
-      // A failure is recorded in the repository (listed failed); the scan goes on.
-      await repository.loadModel(name).catch((error: unknown) => this.options.onError?.(error));
+      this.refused.delete(name);
+      // A package that fails is recorded in the repository (listed failed); a load that throws
+      // is logged once per state of the folder. The scan goes on.
+      await repository.loadModel(name).catch((error: unknown) => {
+        this.refused.set(name, current);
+        this.options.onError?.(error);
+      });
     }
     for (const entry of repository.list()) {
       if (!names.has(entry.name)) await repository.removeModel(entry.name);
