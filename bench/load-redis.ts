@@ -1,0 +1,59 @@
+// The Redis of the load test: a local three-shard Redis Cluster (three primaries, three
+// replicas: scripts/local-redis-cluster.ts) or one private redis-server (bench/redis-probe.ts),
+// with what the test reads per shard: memory, keys and redis-server CPU.
+import { Redis } from 'ioredis';
+import { LocalRedisCluster } from '../scripts/local-redis-cluster.js';
+import { benchRedis } from './redis-probe.js';
+import { infoNumbers } from './redis-stats.js';
+
+export interface Shard {
+  /** Where to send INFO and DBSIZE (a primary). */
+  readonly url: string;
+  readonly pid: number | undefined;
+  /** Its replicas' addresses (none for a single Redis). */
+  readonly replicaUrls: readonly string[];
+}
+
+export interface LoadRedis {
+  readonly description: string;
+  /** The servers' environment for this store. */
+  readonly serverEnv: Readonly<Record<string, string>>;
+  readonly shards: readonly Shard[];
+  stop(): Promise<void>;
+}
+
+export async function startLoadRedis(kind: 'cluster' | 'single'): Promise<LoadRedis> {
+  if (kind === 'single') {
+    const redis = await benchRedis();
+    if (redis === undefined) throw new Error('no Redis for the load test: install redis-server');
+    return { description: `single Redis (${redis.description})`, serverEnv: { REDIS_URL: redis.url }, shards: [{ url: redis.url, pid: redis.pid, replicaUrls: [] }], stop: () => redis.stop() };
+  }
+  const cluster = await LocalRedisCluster.start({ primaries: 3, replicasPerPrimary: 1 });
+  try {
+    const shards: Shard[] = [];
+    for (const { primary, replicas } of await cluster.shards()) {
+      const url = `redis://127.0.0.1:${primary.port}`;
+      shards.push({ url, pid: (await infoNumbers(url, 'server')).get('process_id'), replicaUrls: replicas.map((r) => `redis://127.0.0.1:${r.port}`) });
+    }
+    return {
+      description: `a local Redis Cluster of ${shards.length} primaries with one replica each (ports ${cluster.ports.join(', ')})`,
+      serverEnv: { REDIS_CLUSTER_NODES: cluster.seeds },
+      shards,
+      stop: () => cluster.stop(),
+    };
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+}
+
+/** used_memory and the number of keys of one node. */
+export async function nodeMemory(url: string): Promise<{ usedMemory: number; keys: number }> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const memory = (await infoNumbers(url, 'memory')).get('used_memory') ?? Number.NaN;
+    return { usedMemory: memory, keys: await client.dbsize() };
+  } finally {
+    client.disconnect();
+  }
+}
