@@ -129,7 +129,9 @@ export class LocalRedisCluster {
 
   /** A plain (non-cluster) connection to one node, for CLUSTER / INFO commands. Quit it after use. */
   connect(port: number): Redis {
-    return new Redis({ host: HOST, port, lazyConnect: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+    const client = new Redis({ host: HOST, port, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+    client.on('error', () => undefined); // a command on a dead node fails; no unhandled error event
+    return client;
   }
 
   /** One command on one node, connection opened and closed around it. */
