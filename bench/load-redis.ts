@@ -3,6 +3,7 @@
 // with what the test reads per shard: memory, keys and redis-server CPU.
 import { Redis } from 'ioredis';
 import { LocalRedisCluster } from '../scripts/local-redis-cluster.js';
+import { CONFIG_DEFAULTS } from '../src/config.js';
 import { benchRedis } from './redis-probe.js';
 import { infoNumbers } from './redis-stats.js';
 
@@ -37,7 +38,8 @@ export async function startLoadRedis(kind: 'cluster' | 'single'): Promise<LoadRe
     }
     return {
       description: `a local Redis Cluster of ${shards.length} primaries with one replica each (ports ${cluster.ports.join(', ')})`,
-      serverEnv: { REDIS_CLUSTER_NODES: cluster.seeds },
+      // REDIS_CLUSTER_NODES where the config reads it; the redis+cluster:// URL means the same.
+      serverEnv: 'REDIS_CLUSTER_NODES' in CONFIG_DEFAULTS ? { REDIS_CLUSTER_NODES: cluster.seeds } : { REDIS_URL: `redis+cluster://${cluster.seeds}` },
       shards,
       stop: () => cluster.stop(),
     };

@@ -1,7 +1,7 @@
 // The load test at the largest scale this machine holds (docs/capacity.md "Load test"): SESSIONS
 // (default 10^5) live sessions of MODEL (default co2-lstm) over two server processes sharing a
-// three-shard Redis Cluster (LOAD_STORE=cluster, the default once the server reads
-// REDIS_CLUSTER_NODES; LOAD_STORE=single: one private redis-server). The sessions are created
+// three-shard local Redis Cluster (LOAD_STORE=cluster, the default; LOAD_STORE=single: one
+// private redis-server). The sessions are created
 // through POST /v1/sessions, half on each replica, then stepped with single-element REST steps at
 // a fixed aggregate RATE (default 1000/s) for SECONDS (default 60), open loop, each session
 // stepped on the replica that created it (as the load balancer's hash on the session id does),
@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_DEFAULTS } from '../src/config.js';
 import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
 import { HttpPool, openLoop, quantile, runConcurrently } from './http-pool.js';
 import { nodeMemory, startLoadRedis, type LoadRedis } from './load-redis.js';
@@ -26,8 +25,7 @@ const SECONDS = Number(process.env.SECONDS ?? 60);
 const MODEL = process.env.MODEL ?? 'co2-lstm';
 const CONNECTIONS = 64;
 const REPLICAS = 2;
-const clusterSupported = 'REDIS_CLUSTER_NODES' in CONFIG_DEFAULTS;
-const STORE = (process.env.LOAD_STORE ?? (clusterSupported ? 'cluster' : 'single')) as 'cluster' | 'single';
+const STORE = (process.env.LOAD_STORE ?? 'cluster') as 'cluster' | 'single';
 const OUTPUT = process.env.LOAD_JSON ?? join(repoRoot, 'docs/capacity-load.json');
 
 interface Replica {
@@ -59,7 +57,6 @@ async function activeSessions(url: string): Promise<number> {
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
-  if (STORE === 'cluster' && !clusterSupported) throw new Error('LOAD_STORE=cluster: this server does not read REDIS_CLUSTER_NODES yet');
   const started = performance.now();
   const loadBefore = loadAverage();
   const redis = await startLoadRedis(STORE);
@@ -139,6 +136,8 @@ async function main(): Promise<void> {
       stepsPerSecond,
       latencyMs: { p50: quantile(result.latencies, 0.5), p99: quantile(result.latencies, 0.99), p999: quantile(result.latencies, 0.999), max: quantile(result.latencies, 1) },
       serverCpuMicrosPerStep: serverCpu.map((cpu) => (cpu / (result.ok / REPLICAS)) * 1e6),
+      /** Every primary's CPU over all steps: what the cluster spends per step. */
+      redisCpuMicrosPerStep: (redisCpu.reduce((a, b) => a + b, 0) / result.ok) * 1e6,
       redisCpuMicrosPerStepPerShard: redisCpu.map((cpu) => (cpu / result.ok) * 1e6),
       redisMemory: { empty: memoryEmpty, loaded: memoryLoaded, stepped: memoryStepped },
       redisBytesPerSession: (memoryLoaded.reduce((sum, s) => sum + s.usedMemory, 0) - memoryEmpty.reduce((sum, s) => sum + s.usedMemory, 0)) / SESSIONS,
@@ -164,7 +163,8 @@ async function main(): Promise<void> {
         `| ${shard.primary} | ${shard.keys} | ${mib(memoryEmpty[i]!.usedMemory)} | ${mib(memoryLoaded[i]!.usedMemory)} | ${mib(shard.usedMemory)} | ${shard.replicas.map((r) => mib(r.usedMemory)).join(', ') || '-'} | ${report.redisCpuMicrosPerStepPerShard[i]!.toFixed(1)} |`,
       );
     });
-    console.log(`\nRedis bytes per session (used_memory growth over all primaries / sessions): ${report.redisBytesPerSession.toFixed(0)}`);
+    console.log(`\nredis CPU per step, all primaries: ${report.redisCpuMicrosPerStep.toFixed(1)} us`);
+    console.log(`Redis bytes per session (used_memory growth over all primaries / sessions): ${report.redisBytesPerSession.toFixed(0)}`);
     console.log(`(written to ${OUTPUT})`);
   } finally {
     for (const replica of replicas) {
