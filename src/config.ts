@@ -1,6 +1,8 @@
 // The service's configuration, read from the environment once (api.md "Configuration").
 // loadConfig is a pure function of the environment it is given, so tests build configs freely.
 
+import { parseRedisTarget } from './sessions/redis-target.js';
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -8,6 +10,8 @@ export interface Config {
   readonly logLevel: string;
   readonly sessionStore: 'memory' | 'redis';
   readonly redisUrl: string;
+  /** host:port,host:port of a Redis Cluster (REDIS_CLUSTER_NODES); empty for REDIS_URL alone. */
+  readonly redisClusterNodes: string;
   /** Prefix of every Redis key this service writes (one deployment, one prefix). */
   readonly redisKeyPrefix: string;
   /** Session records a replica keeps to step from without reading Redis (REDIS_SERVED_SESSIONS). */
@@ -80,6 +84,7 @@ export const CONFIG_DEFAULTS = {
   LOG_LEVEL: 'info',
   SESSION_STORE: 'memory',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_CLUSTER_NODES: '',
   REDIS_KEY_PREFIX: 'rnn-serve:',
   REDIS_SERVED_SESSIONS: '10000',
   SESSION_TTL_SECONDS: '900',
@@ -143,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     sessionStore: oneOf('SESSION_STORE', ['memory', 'redis']),
     redisUrl: read('REDIS_URL'),
+    redisClusterNodes: clusterNodes(read('REDIS_URL'), read('REDIS_CLUSTER_NODES')),
     redisKeyPrefix: read('REDIS_KEY_PREFIX'),
     redisServedSessions: integer('REDIS_SERVED_SESSIONS', 0),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),
@@ -171,6 +177,16 @@ export function loadConfig(env: Env = process.env): Config {
     // Session ids are 36 characters (UUIDs): the minimum keeps them addressable.
     maxParamLength: integer('MAX_PARAM_LENGTH', 36),
   };
+}
+
+/** REDIS_CLUSTER_NODES as given, once it (or a redis+cluster:// REDIS_URL) parses. */
+function clusterNodes(url: string, nodes: string): string {
+  try {
+    parseRedisTarget(url, nodes);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return nodes;
 }
 
 /**

@@ -19,6 +19,7 @@ export function createSessionStore(config: Config, options: SessionStoreFactoryO
     case 'redis':
       return createRedisSessionStore({
         url: config.redisUrl,
+        clusterNodes: config.redisClusterNodes,
         keyPrefix: config.redisKeyPrefix,
         maxSessions: config.maxSessions,
         servedSessions: config.redisServedSessions,
