@@ -5,8 +5,12 @@
 export interface MeasuredCosts {
   /** Server CPU per step, microseconds (one replica is one Node process: one core). */
   readonly serverMicrosPerStep: number;
-  /** redis-server CPU per step, microseconds (one shard primary: one core). */
+  /** redis-server CPU per step, microseconds (one shard primary: one core), steps batched (many streams per replica). */
   readonly redisMicrosPerStep: number;
+  /** The same with one step per round trip (a lone stream: no batch to share a pipeline with). */
+  readonly redisMicrosPerStepUnbatched: number;
+  /** Server CPU per step with one step per engine call and round trip. */
+  readonly serverMicrosPerStepUnbatched: number;
   /** Redis memory per session, all in (used_memory growth per session plus its bookkeeping). */
   readonly redisBytesPerSession: number;
   /** Bytes between replicas and Redis per step (in + out). */
@@ -43,10 +47,14 @@ export interface CapacityPlan {
   readonly stepsPerSessionPerSecond: number;
   readonly stepsPerSecond: number;
   readonly replicas: number;
+  /** Replicas when no two steps share a batch (the upper bound). */
+  readonly replicasUnbatched: number;
   /** Shards for CPU and for memory; the plan takes the larger. */
   readonly shardsForCpu: number;
+  readonly shardsForCpuUnbatched: number;
   readonly shardsForMemory: number;
   readonly shards: number;
+  readonly shardsUnbatched: number;
   /** Session data on the primaries, and with their replicas. */
   readonly primaryMemoryBytes: number;
   readonly totalMemoryBytes: number;
@@ -59,19 +67,24 @@ export interface CapacityPlan {
 export function plan(sessions: number, stepsPerSessionPerSecond: number, costs: MeasuredCosts, headroom: Headroom = DEFAULT_HEADROOM): CapacityPlan {
   const stepsPerSecond = sessions * stepsPerSessionPerSecond;
   const lifecycles = sessions / headroom.sessionLifetimeSeconds;
-  const replicaCores = (stepsPerSecond * costs.serverMicrosPerStep) / 1e6;
-  const redisCores = (stepsPerSecond * costs.redisMicrosPerStep + lifecycles * costs.redisMicrosPerSessionLifecycle) / 1e6;
+  const replicasFor = (microsPerStep: number) => Math.max(headroom.minReplicas, Math.ceil((stepsPerSecond * microsPerStep) / 1e6 / headroom.cpuTarget));
+  const shardsForCpuAt = (microsPerStep: number) =>
+    Math.ceil((stepsPerSecond * microsPerStep + lifecycles * costs.redisMicrosPerSessionLifecycle) / 1e6 / headroom.cpuTarget);
   const primaryMemoryBytes = sessions * costs.redisBytesPerSession;
-  const shardsForCpu = Math.ceil(redisCores / headroom.cpuTarget);
+  const shardsForCpu = shardsForCpuAt(costs.redisMicrosPerStep);
+  const shardsForCpuUnbatched = shardsForCpuAt(costs.redisMicrosPerStepUnbatched);
   const shardsForMemory = Math.ceil(primaryMemoryBytes / headroom.shardMemoryBytes);
   return {
     sessions,
     stepsPerSessionPerSecond,
     stepsPerSecond,
-    replicas: Math.max(headroom.minReplicas, Math.ceil(replicaCores / headroom.cpuTarget)),
+    replicas: replicasFor(costs.serverMicrosPerStep),
+    replicasUnbatched: replicasFor(costs.serverMicrosPerStepUnbatched),
     shardsForCpu,
+    shardsForCpuUnbatched,
     shardsForMemory,
     shards: Math.max(1, shardsForCpu, shardsForMemory),
+    shardsUnbatched: Math.max(1, shardsForCpuUnbatched, shardsForMemory),
     primaryMemoryBytes,
     totalMemoryBytes: primaryMemoryBytes * (1 + headroom.replicasPerShard),
     redisBandwidth: stepsPerSecond * costs.redisBytesPerStep,

@@ -64,13 +64,18 @@ async function main(): Promise<void> {
       steps.push(await measureStepCost(model, { store: 'memory', serverUrl: memoryServer.url, serverPid: memoryServer.child.pid }, SOCKETS, ROW_SECONDS));
       steps.push(await measureStepCost(model, redisTarget('default'), SOCKETS, ROW_SECONDS));
     }
+    // One stream alone: every step its own engine call and round trip, the costliest case.
+    for (const model of models.filter((m) => PLAN_MODELS.includes(m.name))) steps.push(await measureStepCost(model, redisTarget('default'), 1, ROW_SECONDS));
     hotSlot = await measureHotSlot(redis.url, redis.pid, `${prefix}hot-slot:`, 100_000, 20_000);
     console.error('(default Redis settings measured; now with', LISTPACK, ')');
     const previous = await configSet(redis.url, ...LISTPACK_CONFIG);
     try {
       for (const model of models) memory.push(await measureSessionMemory(model, SESSIONS, probe, LISTPACK));
       await deleteKeys(redis.url, prefix);
-      for (const model of models.filter((m) => PLAN_MODELS.includes(m.name))) steps.push(await measureStepCost(model, redisTarget(LISTPACK), SOCKETS, ROW_SECONDS));
+      for (const model of models.filter((m) => PLAN_MODELS.includes(m.name))) {
+        steps.push(await measureStepCost(model, redisTarget(LISTPACK), SOCKETS, ROW_SECONDS));
+        steps.push(await measureStepCost(model, redisTarget(LISTPACK), 1, ROW_SECONDS));
+      }
     } finally {
       await configSet(redis.url, LISTPACK_CONFIG[0], previous);
     }
@@ -147,13 +152,18 @@ function costsOf(
   steps: readonly StepCost[],
   hotSlot: HotSlotCost | undefined,
 ): MeasuredCosts | undefined {
-  const row = steps.find((s) => s.model === model?.name && s.store === 'redis' && s.redisConfig === config);
+  const rowAt = (sockets: number) => steps.find((s) => s.model === model?.name && s.store === 'redis' && s.redisConfig === config && s.sockets === sockets);
+  const row = rowAt(SOCKETS);
+  const lone = rowAt(1);
   const bytes = memory.find((m) => m.model === model?.name && m.redisConfig === config);
   if (row?.serverCpuMicros === undefined || row.redisCpuMicros === undefined || bytes === undefined || hotSlot === undefined) return undefined;
+  if (lone?.serverCpuMicros === undefined || lone.redisCpuMicros === undefined) return undefined;
   const hotSlotMicros = hotSlot.reserveMicros + Math.max(hotSlot.forgetOneMicros, hotSlot.sweepMicrosPerSession);
   return {
     serverMicrosPerStep: row.serverCpuMicros,
     redisMicrosPerStep: row.redisCpuMicros,
+    redisMicrosPerStepUnbatched: lone.redisCpuMicros,
+    serverMicrosPerStepUnbatched: lone.serverCpuMicros,
     redisBytesPerSession: Math.max(bytes.usedMemoryBytes, bytes.sessionKeyBytes + bytes.bookkeepingBytes),
     redisBytesPerStep: (row.redisBytesInPerStep ?? 0) + (row.redisBytesOutPerStep ?? 0),
     // A create as measured through the server, plus its end (the costlier of delete and expiry).
@@ -173,13 +183,13 @@ function printMemory(rows: readonly SessionMemory[]): void {
 }
 
 function printSteps(rows: readonly StepCost[]): void {
-  console.log(`\nOne step (${rows[0]?.sockets ?? 0} WebSocket streams, closed loop, one element per JSON frame, one server process)\n`);
-  console.log('| model | store | steps/s | p50 ms | p99 ms | server CPU us/step | server core use | steps/s per replica core | redis CPU us/step | steps/s per shard core | redis cmds/step | round trips/step | bytes in/step | bytes out/step |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`\nOne step (WebSocket streams, closed loop, one element per JSON frame, one server process)\n`);
+  console.log('| model | store | streams | steps/s | p50 ms | p99 ms | server CPU us/step | server core use | steps/s per replica core | redis CPU us/step | steps/s per shard core | redis cmds/step | round trips/step | bytes in/step | bytes out/step |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const perCore = (us: number | undefined) => (us === undefined ? '-' : String(Math.round(1e6 / us)));
     console.log(
-      `| ${r.model} | ${r.store === 'redis' ? `redis (${r.redisConfig})` : r.store} | ${Math.round(r.stepsPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ${fixed(r.serverCpuMicros)} | ${fixed(r.serverCoreUse, 2)} | ${perCore(r.serverCpuMicros)} | ` +
+      `| ${r.model} | ${r.store === 'redis' ? `redis (${r.redisConfig})` : r.store} | ${r.sockets} | ${Math.round(r.stepsPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ${fixed(r.serverCpuMicros)} | ${fixed(r.serverCoreUse, 2)} | ${perCore(r.serverCpuMicros)} | ` +
         `${fixed(r.redisCpuMicros)} | ${r.store === 'redis' ? perCore(r.redisCpuMicros) : ''} | ${fixed(r.redisCommandsPerStep, 2)} | ${fixed(r.redisRoundTripsPerStep, 3)} | ${fixed(r.redisBytesInPerStep, 0)} | ${fixed(r.redisBytesOutPerStep, 0)} |`,
     );
   }
@@ -192,12 +202,12 @@ function printPlan(model: string, costs: MeasuredCosts): void {
   console.log(
     `\nPlan for ${model} (CPU target ${h.cpuTarget * 100}%, ${formatBytes(h.shardMemoryBytes)} of sessions per primary, ${h.replicasPerShard} replica per shard, sessions live ${h.sessionLifetimeSeconds} s)\n`,
   );
-  console.log('| sessions | steps/s each | steps/s | replicas | shards (CPU, memory) | Redis memory (primaries / with replicas) | replica-Redis traffic | bookkeeping slot core use |');
+  console.log('| sessions | steps/s each | steps/s | replicas (batched - unbatched) | shards (batched - unbatched; for CPU, for memory) | Redis memory (primaries / with replicas) | replica-Redis traffic | bookkeeping slot core use |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [sessions, rate] of LOADS) {
     const p = plan(sessions, rate, costs);
     console.log(
-      `| ${sessions.toExponential(0)} | ${rate} | ${p.stepsPerSecond.toExponential(1)} | ${p.replicas} | ${p.shards} (${p.shardsForCpu}, ${p.shardsForMemory}) | ` +
+      `| ${sessions.toExponential(0)} | ${rate} | ${p.stepsPerSecond.toExponential(1)} | ${p.replicas} - ${p.replicasUnbatched} | ${p.shards} - ${p.shardsUnbatched} (${p.shardsForCpu} - ${p.shardsForCpuUnbatched}, ${p.shardsForMemory}) | ` +
         `${formatBytes(p.primaryMemoryBytes)} / ${formatBytes(p.totalMemoryBytes)} | ${formatBytes(p.redisBandwidth)}/s | ${(p.hotSlotCoreUse * 100).toFixed(1)}% |`,
     );
   }
