@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
 import { HttpPool, openLoop, quantile, runConcurrently } from './http-pool.js';
 import { nodeMemory, startLoadRedis, type LoadRedis } from './load-redis.js';
-import { cpuSeconds, loadAverage } from './redis-probe.js';
+import { commandCounts, commandsBetween, cpuSeconds, loadAverage, storeRoundTrips } from './redis-probe.js';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 100_000);
 const RATE = Number(process.env.RATE ?? 1000);
@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     // Step them at a fixed aggregate rate.
     const serverCpuBefore = replicas.map((r) => cpuSeconds(r.child.pid));
     const redisCpuBefore = redis.shards.map((s) => cpuSeconds(s.pid));
+    const tripsBefore = await Promise.all(replicas.map((r) => storeRoundTrips(r.url)));
+    const commandsBefore = await Promise.all(redis.shards.map((s) => commandCounts(s.url)));
     const result = await openLoop(RATE, SECONDS, async (k) => {
       const replica = replicas[k % REPLICAS]!;
       const id = replica.ids[Math.floor(k / REPLICAS) % replica.ids.length]!;
@@ -113,6 +115,14 @@ async function main(): Promise<void> {
     });
     const serverCpu = replicas.map((r, i) => (cpuSeconds(r.child.pid) ?? Number.NaN) - (serverCpuBefore[i] ?? Number.NaN));
     const redisCpu = redis.shards.map((s, i) => (cpuSeconds(s.pid) ?? Number.NaN) - (redisCpuBefore[i] ?? Number.NaN));
+    const tripsAfter = await Promise.all(replicas.map((r) => storeRoundTrips(r.url)));
+    const commandsAfter = await Promise.all(redis.shards.map((s) => commandCounts(s.url)));
+    let commands = 0;
+    redis.shards.forEach((_, i) => {
+      for (const calls of commandsBetween(commandsBefore[i]!, commandsAfter[i]!).values()) commands += calls;
+    });
+    // Socket writes to Redis per step (a pipeline is one): how much the steps' writes were batched.
+    const roundTripsPerStep = (tripsAfter.reduce((a, b) => a + b, 0) - tripsBefore.reduce((a, b) => a + b, 0)) / result.ok;
     const memoryStepped = await shardMemory(redis);
     const rssStepped = replicas.map((r) => rss(r.child.pid));
     const activeAfter = await activeSessions(replicas[0]!.url);
@@ -135,6 +145,8 @@ async function main(): Promise<void> {
       steps: { sent: result.sent, ok: result.ok, failed: result.failed, failures: result.failures },
       stepsPerSecond,
       latencyMs: { p50: quantile(result.latencies, 0.5), p99: quantile(result.latencies, 0.99), p999: quantile(result.latencies, 0.999), max: quantile(result.latencies, 1) },
+      redisRoundTripsPerStep: roundTripsPerStep,
+      redisCommandsPerStep: commands / result.ok,
       serverCpuMicrosPerStep: serverCpu.map((cpu) => (cpu / (result.ok / REPLICAS)) * 1e6),
       /** Every primary's CPU over all steps: what the cluster spends per step. */
       redisCpuMicrosPerStep: (redisCpu.reduce((a, b) => a + b, 0) / result.ok) * 1e6,
@@ -163,7 +175,7 @@ async function main(): Promise<void> {
         `| ${shard.primary} | ${shard.keys} | ${mib(memoryEmpty[i]!.usedMemory)} | ${mib(memoryLoaded[i]!.usedMemory)} | ${mib(shard.usedMemory)} | ${shard.replicas.map((r) => mib(r.usedMemory)).join(', ') || '-'} | ${report.redisCpuMicrosPerStepPerShard[i]!.toFixed(1)} |`,
       );
     });
-    console.log(`\nredis CPU per step, all primaries: ${report.redisCpuMicrosPerStep.toFixed(1)} us`);
+    console.log(`\nredis CPU per step, all primaries: ${report.redisCpuMicrosPerStep.toFixed(1)} us; ${commands / result.ok > 0 ? (commands / result.ok).toFixed(2) : '-'} commands and ${roundTripsPerStep.toFixed(3)} round trips per step`);
     console.log(`Redis bytes per session (used_memory growth over all primaries / sessions): ${report.redisBytesPerSession.toFixed(0)}`);
     console.log(`(written to ${OUTPUT})`);
   } finally {
