@@ -9,6 +9,12 @@
 // hash-max-listpack-value raised above the largest state (LISTPACK_CONFIG): a session hash whose
 // state field is over Redis's default 64 bytes is a hashtable, several hundred bytes of overhead
 // per session that the compact listpack encoding does not have.
+// Last, the step rows of PLAN_MODELS on a local three-shard Redis Cluster (three primaries, a
+// replica each: bench/load-redis.ts), Redis CPU summed over the primaries and, apart, the
+// replicas' (CLUSTER_ROWS=0 leaves them out). The plan uses the single-Redis rows: a shard of a
+// cluster is one primary. The plan takes its step costs from the cluster rows when there are
+// any (a cluster splits each batch over its shards and feeds every write to a replica: both cost
+// CPU per step), else from the single-Redis rows.
 // Run with `npm run bench:capacity` (SESSIONS=3000 per model, SOCKETS=64, ROW_SECONDS=2).
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -22,6 +28,7 @@ import { measureSessionMemory, type SessionMemory } from './capacity-memory.js';
 import { writeBenchModels, type BenchModel } from './capacity-models.js';
 import { measureStepCost, type StepCost } from './capacity-steps.js';
 import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { startLoadRedis } from './load-redis.js';
 import { benchRedis, deleteKeys, loadAverage } from './redis-probe.js';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 3000);
@@ -32,6 +39,7 @@ const OUTPUT = process.env.CAPACITY_JSON ?? join(repoRoot, 'docs/capacity-inputs
 const PLAN_MODELS = (process.env.PLAN_MODELS ?? 'co2-lstm,kjv-char-gru,lstm-1024').split(',');
 const LISTPACK_CONFIG = ['hash-max-listpack-value', '16384'] as const;
 const LISTPACK = LISTPACK_CONFIG.join(' ');
+const CLUSTER_ROWS = process.env.CLUSTER_ROWS !== '0';
 
 async function server(modelsDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -57,7 +65,12 @@ async function main(): Promise<void> {
     const memoryServer = await server(dir, { SESSION_STORE: 'memory' });
     children.push(memoryServer.child);
     const probe = { redisUrl: redis.url, redisPid: redis.pid, serverUrl: redisServer.url, keyPrefix: prefix };
-    const redisTarget = (config: string) => ({ store: 'redis' as const, serverUrl: redisServer.url, serverPid: redisServer.child.pid, redis: { url: redis.url, pid: redis.pid, config } });
+    const redisTarget = (config: string) => ({
+      store: 'redis' as const,
+      serverUrl: redisServer.url,
+      serverPid: redisServer.child.pid,
+      redis: { primaries: [{ url: redis.url, pid: redis.pid }], config, topology: 'single' },
+    });
     for (const model of models) memory.push(await measureSessionMemory(model, SESSIONS, probe));
     await deleteKeys(redis.url, prefix);
     for (const model of models) {
@@ -79,6 +92,7 @@ async function main(): Promise<void> {
     } finally {
       await configSet(redis.url, LISTPACK_CONFIG[0], previous);
     }
+    if (CLUSTER_ROWS) steps.push(...(await clusterStepRows(dir, prefix, models.filter((m) => PLAN_MODELS.includes(m.name)))));
   } finally {
     for (const child of children.reverse()) await stopServer(child);
     await deleteKeys(redis.url, prefix).catch(() => undefined);
@@ -96,13 +110,12 @@ async function main(): Promise<void> {
         `forget ${fixed(hotSlot.forgetOneMicros)} us per delete, sweep ${fixed(hotSlot.sweepMicrosPerSession)} us per expired session`,
     );
   }
-  const plans = PLAN_MODELS.flatMap((name) =>
-    ['default', LISTPACK].flatMap((config) => {
-      const costs = costsOf(models.find((m) => m.name === name), config, memory, steps, hotSlot);
-      return costs === undefined ? [] : [{ model: name, config, costs }];
-    }),
-  );
-  for (const { model, config, costs } of plans) printPlan(`${model}, Redis ${config}`, costs);
+  const plans = PLAN_MODELS.flatMap((name) => {
+    const config = 'default';
+    const costs = costsOf(models.find((m) => m.name === name), config, memory, steps, hotSlot);
+    return costs === undefined ? [] : [{ model: name, config, costs }];
+  });
+  for (const { model, costs } of plans) printPlan(model, costs);
   const inputs = {
     command: 'npm run bench:capacity',
     measuredAt: new Date().toISOString(),
@@ -126,6 +139,37 @@ async function main(): Promise<void> {
   console.log(`\n(inputs written to ${OUTPUT})`);
 }
 
+/** Step rows on a local three-shard cluster, batched and lone, through a server of their own. */
+async function clusterStepRows(modelsDir: string, prefix: string, models: readonly BenchModel[]): Promise<StepCost[]> {
+  const cluster = await startLoadRedis('cluster');
+  const rows: StepCost[] = [];
+  try {
+    const clusterServer = await server(modelsDir, { SESSION_STORE: 'redis', ...cluster.serverEnv, REDIS_KEY_PREFIX: prefix });
+    try {
+      const target = {
+        store: 'redis' as const,
+        serverUrl: clusterServer.url,
+        serverPid: clusterServer.child.pid,
+        redis: {
+          primaries: cluster.shards.map((shard) => ({ url: shard.url, pid: shard.pid })),
+          replicaPids: cluster.shards.flatMap((shard) => shard.replicaPids),
+          config: 'default',
+          topology: `cluster of ${cluster.shards.length} primaries`,
+        },
+      };
+      for (const model of models) {
+        rows.push(await measureStepCost(model, target, SOCKETS, ROW_SECONDS));
+        rows.push(await measureStepCost(model, target, 1, ROW_SECONDS));
+      }
+    } finally {
+      await stopServer(clusterServer.child);
+    }
+  } finally {
+    await cluster.stop();
+  }
+  return rows;
+}
+
 /** The loads of the plan: [sessions, steps per second each]. */
 const LOADS = [[1e4, 1], [1e6, 1], [1e8, 1], [1e6, 10]] as const;
 
@@ -141,8 +185,8 @@ async function configSet(url: string, name: string, value: string): Promise<stri
 }
 
 /**
- * The arithmetic's inputs for a model under a Redis setting: its Redis-store row and its memory
- * row. Memory per session is the larger of used_memory's growth and the keys' MEMORY USAGE (the
+ * The arithmetic's inputs for a model under a Redis setting: its Redis-store rows (a cluster's
+ * when measured, else the single Redis's) and its memory row. Memory per session is the larger of used_memory's growth and the keys' MEMORY USAGE (the
  * growth of a small sample moves in the steps of Redis's dict resizing).
  */
 function costsOf(
@@ -152,7 +196,10 @@ function costsOf(
   steps: readonly StepCost[],
   hotSlot: HotSlotCost | undefined,
 ): MeasuredCosts | undefined {
-  const rowAt = (sockets: number) => steps.find((s) => s.model === model?.name && s.store === 'redis' && s.redisConfig === config && s.sockets === sockets);
+  const rowsOf = (cluster: boolean) =>
+    steps.filter((s) => s.model === model?.name && s.store === 'redis' && s.redisConfig === config && (s.redisTopology !== 'single') === cluster);
+  const rows = rowsOf(true).length > 0 ? rowsOf(true) : rowsOf(false);
+  const rowAt = (sockets: number) => rows.find((s) => s.sockets === sockets);
   const row = rowAt(SOCKETS);
   const lone = rowAt(1);
   const bytes = memory.find((m) => m.model === model?.name && m.redisConfig === config);
@@ -184,13 +231,13 @@ function printMemory(rows: readonly SessionMemory[]): void {
 
 function printSteps(rows: readonly StepCost[]): void {
   console.log(`\nOne step (WebSocket streams, closed loop, one element per JSON frame, one server process)\n`);
-  console.log('| model | store | streams | steps/s | p50 ms | p99 ms | server CPU us/step | server core use | steps/s per replica core | redis CPU us/step | steps/s per shard core | redis cmds/step | round trips/step | bytes in/step | bytes out/step |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| model | store | streams | steps/s | p50 ms | p99 ms | server CPU us/step | server core use | steps/s per replica core | redis CPU us/step (primaries) | steps/s per shard core | shard replicas CPU us/step | redis cmds/step | round trips/step | bytes in/step | bytes out/step |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const perCore = (us: number | undefined) => (us === undefined ? '-' : String(Math.round(1e6 / us)));
     console.log(
-      `| ${r.model} | ${r.store === 'redis' ? `redis (${r.redisConfig})` : r.store} | ${r.sockets} | ${Math.round(r.stepsPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ${fixed(r.serverCpuMicros)} | ${fixed(r.serverCoreUse, 2)} | ${perCore(r.serverCpuMicros)} | ` +
-        `${fixed(r.redisCpuMicros)} | ${r.store === 'redis' ? perCore(r.redisCpuMicros) : ''} | ${fixed(r.redisCommandsPerStep, 2)} | ${fixed(r.redisRoundTripsPerStep, 3)} | ${fixed(r.redisBytesInPerStep, 0)} | ${fixed(r.redisBytesOutPerStep, 0)} |`,
+      `| ${r.model} | ${r.store === 'redis' ? `redis ${r.redisTopology} (${r.redisConfig})` : r.store} | ${r.sockets} | ${Math.round(r.stepsPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ${fixed(r.serverCpuMicros)} | ${fixed(r.serverCoreUse, 2)} | ${perCore(r.serverCpuMicros)} | ` +
+        `${fixed(r.redisCpuMicros)} | ${r.store === 'redis' ? perCore(r.redisCpuMicros) : ''} | ${fixed(r.redisReplicaCpuMicros)} | ${fixed(r.redisCommandsPerStep, 2)} | ${fixed(r.redisRoundTripsPerStep, 3)} | ${fixed(r.redisBytesInPerStep, 0)} | ${fixed(r.redisBytesOutPerStep, 0)} |`,
     );
   }
   const detail = rows.find((r) => r.store === 'redis');

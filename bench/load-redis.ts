@@ -11,8 +11,9 @@ export interface Shard {
   /** Where to send INFO and DBSIZE (a primary). */
   readonly url: string;
   readonly pid: number | undefined;
-  /** Its replicas' addresses (none for a single Redis). */
+  /** Its replicas' addresses and process ids (none for a single Redis). */
   readonly replicaUrls: readonly string[];
+  readonly replicaPids: readonly (number | undefined)[];
 }
 
 export interface LoadRedis {
@@ -27,14 +28,16 @@ export async function startLoadRedis(kind: 'cluster' | 'single'): Promise<LoadRe
   if (kind === 'single') {
     const redis = await benchRedis();
     if (redis === undefined) throw new Error('no Redis for the load test: install redis-server');
-    return { description: `single Redis (${redis.description})`, serverEnv: { REDIS_URL: redis.url }, shards: [{ url: redis.url, pid: redis.pid, replicaUrls: [] }], stop: () => redis.stop() };
+    return { description: `single Redis (${redis.description})`, serverEnv: { REDIS_URL: redis.url }, shards: [{ url: redis.url, pid: redis.pid, replicaUrls: [], replicaPids: [] }], stop: () => redis.stop() };
   }
   const cluster = await LocalRedisCluster.start({ primaries: 3, replicasPerPrimary: 1 });
   try {
     const shards: Shard[] = [];
     for (const { primary, replicas } of await cluster.shards()) {
       const url = `redis://127.0.0.1:${primary.port}`;
-      shards.push({ url, pid: (await infoNumbers(url, 'server')).get('process_id'), replicaUrls: replicas.map((r) => `redis://127.0.0.1:${r.port}`) });
+      const replicaUrls = replicas.map((r) => `redis://127.0.0.1:${r.port}`);
+      const pidOf = async (nodeUrl: string) => (await infoNumbers(nodeUrl, 'server')).get('process_id');
+      shards.push({ url, pid: await pidOf(url), replicaUrls, replicaPids: await Promise.all(replicaUrls.map(pidOf)) });
     }
     return {
       description: `a local Redis Cluster of ${shards.length} primaries with one replica each (ports ${cluster.ports.join(', ')})`,
