@@ -249,7 +249,7 @@ function printPlan(model: string, costs: MeasuredCosts): void {
   console.log(
     `\nPlan for ${model} (CPU target ${h.cpuTarget * 100}%, ${formatBytes(h.shardMemoryBytes)} of sessions per primary, ${h.replicasPerShard} replica per shard, sessions live ${h.sessionLifetimeSeconds} s)\n`,
   );
-  console.log('| sessions | steps/s each | steps/s | replicas (batched - unbatched) | shards (batched - unbatched; for CPU, for memory) | Redis memory (primaries / with replicas) | replica-Redis traffic | bookkeeping slot core use |');
+  console.log('| sessions | steps/s each | steps/s | replicas (batched - unbatched) | shards (batched - unbatched; for CPU, for memory) | Redis memory (primaries / with replicas) | Redis network traffic (clients and replication) | bookkeeping slot core use |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [sessions, rate] of LOADS) {
     const p = plan(sessions, rate, costs);
