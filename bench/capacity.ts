@@ -11,10 +11,9 @@
 // per session that the compact listpack encoding does not have.
 // Last, the step rows of PLAN_MODELS on a local three-shard Redis Cluster (three primaries, a
 // replica each: bench/load-redis.ts), Redis CPU summed over the primaries and, apart, the
-// replicas' (CLUSTER_ROWS=0 leaves them out). The plan uses the single-Redis rows: a shard of a
-// cluster is one primary. The plan takes its step costs from the cluster rows when there are
-// any (a cluster splits each batch over its shards and feeds every write to a replica: both cost
-// CPU per step), else from the single-Redis rows.
+// replicas' (CLUSTER_ROWS=0 leaves them out). The plan takes its step costs from the cluster
+// rows when there are any (a cluster splits each batch over its shards and feeds every write to a
+// replica: both cost CPU per step), else from the single-Redis rows; memory from the default rows.
 // Run with `npm run bench:capacity` (SESSIONS=3000 per model, SOCKETS=64, ROW_SECONDS=2).
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -35,7 +34,7 @@ const SESSIONS = Number(process.env.SESSIONS ?? 3000);
 const SOCKETS = Number(process.env.SOCKETS ?? 64);
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 2);
 const OUTPUT = process.env.CAPACITY_JSON ?? join(repoRoot, 'docs/capacity-inputs.json');
-/** The model the plan is printed for (the doc's table); every model's inputs are in the JSON. */
+/** The models the plan is printed for (the doc's tables); every model's inputs are in the JSON. */
 const PLAN_MODELS = (process.env.PLAN_MODELS ?? 'co2-lstm,kjv-char-gru,lstm-1024').split(',');
 const LISTPACK_CONFIG = ['hash-max-listpack-value', '16384'] as const;
 const LISTPACK = LISTPACK_CONFIG.join(' ');
