@@ -20,6 +20,7 @@ export function createSessionStore(config: Config, options: SessionStoreFactoryO
       return createRedisSessionStore({
         url: config.redisUrl,
         clusterNodes: config.redisClusterNodes,
+        indexPartitions: config.redisIndexPartitions,
         keyPrefix: config.redisKeyPrefix,
         maxSessions: config.maxSessions,
         servedSessions: config.redisServedSessions,
