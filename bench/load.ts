@@ -1,14 +1,15 @@
-// The load test at the largest scale this machine holds (docs/capacity.md "Load test"): SESSIONS
-// (default 10^5) live sessions of MODEL (default co2-lstm) over two server processes sharing a
-// three-shard local Redis Cluster (LOAD_STORE=cluster, the default; LOAD_STORE=single: one
-// private redis-server). The sessions are created
-// through POST /v1/sessions, half on each replica, then stepped with single-element REST steps at
-// a fixed aggregate RATE (default 1000/s) for SECONDS (default 60), open loop, each session
-// stepped on the replica that created it (as the load balancer's hash on the session id does),
-// round robin over the sessions, on 64 keep-alive connections per replica. Reports the achieved
-// steps/s, p50/p99/p99.9 latency (from when each step was due), Redis memory and keys per shard,
+// The load test at the largest scale this machine holds in a few minutes (docs/capacity.md "Load
+// test"): SESSIONS (default 3 x 10^5) live sessions of MODEL (default co2-lstm) over two server
+// processes sharing a three-shard local Redis Cluster (LOAD_STORE=cluster, the default;
+// LOAD_STORE=single: one private redis-server). The sessions are created through POST
+// /v1/sessions, half on each replica, then stepped with single-element REST steps at a fixed
+// aggregate RATE (default 1000/s) for SECONDS (default 60), open loop, each session stepped on the
+// replica that created it (as the load balancer's hash on the session id does), round robin over
+// the sessions, on 64 keep-alive connections per replica. Reports the achieved steps/s,
+// p50/p99/p99.9 latency (from when each step was due), Redis memory and keys per shard,
 // redis-server and server CPU per step, and the servers' RSS; writes them as JSON (LOAD_JSON,
-// default docs/capacity-load.json). `npm run bench:load`; about two minutes with the defaults.
+// default docs/capacity-load.json). `npm run bench:load`: about four minutes with the defaults
+// on a busy two-core machine (two with SESSIONS=100000).
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { HttpPool, openLoop, quantile, runConcurrently } from './http-pool.js';
 import { nodeMemory, startLoadRedis, type LoadRedis } from './load-redis.js';
 import { commandCounts, commandsBetween, cpuSeconds, loadAverage, storeRoundTrips } from './redis-probe.js';
 
-const SESSIONS = Number(process.env.SESSIONS ?? 100_000);
+const SESSIONS = Number(process.env.SESSIONS ?? 300_000);
 const RATE = Number(process.env.RATE ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 60);
 const MODEL = process.env.MODEL ?? 'co2-lstm';
