@@ -17,7 +17,7 @@ import {
 } from '../errors.js';
 import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
-import type { ModelRegistry } from '../model/registry.js';
+import type { ModelRepository } from '../model/repository/model-repository.js';
 import type { ModelInfo } from '../schemas/models.js';
 import { Sessions, type StepRules } from '../sessions/sessions.js';
 import type { SessionRecord, SessionStore } from '../sessions/session-store.js';
@@ -33,7 +33,7 @@ import { ServedModels, type ModelRef, type ServedModel } from './served-model.js
 export type { ReadinessReport } from './readiness.js';
 
 export interface InferenceServiceOptions {
-  readonly registry: ModelRegistry;
+  readonly registry: ModelRepository;
   readonly store: SessionStore;
   readonly metrics: ServiceMetrics;
   readonly maxSequenceLength: number;
@@ -124,7 +124,7 @@ export interface SessionRolloutOutcome<R> extends RolloutOutcome<R> {
 }
 
 export class InferenceService {
-  private readonly registry: ModelRegistry;
+  private readonly registry: ModelRepository;
   private readonly models: ServedModels;
   private readonly store: SessionStore;
   private readonly metrics: ServiceMetrics;
