@@ -146,6 +146,9 @@ describe('ModelRepository and symbolic links', () => {
       assert.equal(registry.get(name)?.status, 'failed');
       assert.equal(registry.get(name)?.error, `${name}: symbolic link to '${target}', which loops back on itself (too many levels of symbolic links)`);
     }
+    // The repository index says the same: unavailable, and why.
+    const row = (await registry.index()).find((entry) => entry.name === 'dangling');
+    assert.deepEqual(row, { name: 'dangling', state: 'UNAVAILABLE', reason: `dangling: symbolic link to '${join(root, 'gone')}', which does not exist` });
   });
 
   it('skips links to files and hidden links, as it skips files and hidden folders', async () => {

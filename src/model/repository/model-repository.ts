@@ -107,8 +107,12 @@ export class ModelRepository {
     await Promise.all(
       dirs.map(async ({ name, error }) => {
         const slot = repository.slot(name);
-        if (error !== undefined) slot.error = error;
-        else await repository.loadSlot(slot);
+        if (error === undefined) {
+          await repository.loadSlot(slot);
+          return;
+        }
+        slot.error = error;
+        slot.state = 'serving';
       }),
     );
     repository.updateGauges();
