@@ -43,6 +43,10 @@ export interface InferenceServiceOptions {
   readonly maxBatchSequences?: number;
   /** The default idle TTL of a session, and the most a client may ask for. */
   readonly sessionTtlSeconds: number;
+  /** SESSION_SLOTS: most sessions per model resident in a slot (0: none). Default 4096. */
+  readonly sessionSlots?: number;
+  /** SESSION_SLOT_IDLE_SECONDS: a resident session unused this long leaves its slot. Default 60. */
+  readonly sessionSlotIdleSeconds?: number;
   /** Builds the scheduler; the observer records engine time. Default: createDirectScheduler. */
   readonly createScheduler?: (observer: SchedulerObserver) => StepScheduler;
   /** Epoch milliseconds; give the session store the same clock. */
@@ -160,7 +164,14 @@ export class InferenceService {
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
     this.wholeSequenceScheduler = createDirectScheduler(observer);
-    this.sessions = new Sessions<StepInput>({ store: this.store, scheduler: this.scheduler, clock: this.clock, rules: this.stepRules() });
+    this.sessions = new Sessions<StepInput>({
+      store: this.store,
+      scheduler: this.scheduler,
+      clock: this.clock,
+      rules: this.stepRules(),
+      ...(options.sessionSlots !== undefined ? { maxSlotsPerModel: options.sessionSlots } : {}),
+      ...(options.sessionSlotIdleSeconds !== undefined ? { slotIdleMs: options.sessionSlotIdleSeconds * 1000 } : {}),
+    });
     this.store.onExpired((model) => {
       this.metrics.sessionsExpired.inc({ model });
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
@@ -341,8 +352,23 @@ export class InferenceService {
     return this.sessions.inFlight;
   }
 
+  /** Sessions resident in a slot now, over every model (diagnostics and tests). */
+  get sessionsResident(): number {
+    return this.sessions.resident;
+  }
+
+  isResident(id: string): boolean {
+    return this.sessions.isResident(id);
+  }
+
+  /** Evicts the resident sessions idle for SESSION_SLOT_IDLE_SECONDS now (the reaper does it every second). */
+  evictIdleSessions(): void {
+    this.sessions.evictIdle();
+  }
+
   async close(): Promise<void> {
     await this.scheduler.close();
+    this.sessions.close();
   }
 
   /** What a session step means here: the model check, decoding and the budget; the non-finite guard. */
