@@ -76,6 +76,13 @@ export interface StepInput extends SequenceInput {
   readonly model?: string;
 }
 
+/** A session step as the sessions module carries it to the rules. */
+interface SessionStepRequest {
+  readonly input: StepInput;
+  readonly transport: Exclude<Transport, 'predict'>;
+  readonly expectedT: number | undefined;
+}
+
 export interface StepOutcome extends SequenceOutcome {
   /** The session after the step. */
   readonly session: SessionRecord;
@@ -141,7 +148,7 @@ export class InferenceService {
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
   /** Lifecycle, ordering, the write protocol and the step path of sessions (src/sessions/). */
-  private readonly sessions: Sessions<StepInput>;
+  private readonly sessions: Sessions<SessionStepRequest, StepOutcome>;
   private readonly modelMetrics: ModelMetrics;
   private readonly log: DebugLog | undefined;
 
@@ -164,7 +171,7 @@ export class InferenceService {
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
     this.wholeSequenceScheduler = createDirectScheduler(observer);
-    this.sessions = new Sessions<StepInput>({
+    this.sessions = new Sessions<SessionStepRequest, StepOutcome>({
       store: this.store,
       scheduler: this.scheduler,
       clock: this.clock,
@@ -267,9 +274,8 @@ export class InferenceService {
   }
 
   /** Feeds elements to a session, after every earlier request to it, and advances its t. */
-  async step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
-    const { session, prepared, result } = await this.sessions.step(id, { input, expectedT: input.expectedT });
-    return { ...this.finish(prepared.model, result, prepared.steps, transport), session };
+  step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
+    return this.sessions.step(id, { input, transport, expectedT: input.expectedT });
   }
 
   /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
@@ -372,9 +378,9 @@ export class InferenceService {
   }
 
   /** What a session step means here: the model check, decoding and the budget; the non-finite guard. */
-  private stepRules(): StepRules<StepInput> {
+  private stepRules(): StepRules<SessionStepRequest, StepOutcome> {
     return {
-      prepare: (current, input) => {
+      prepare: (current, { input }) => {
         if (input.model !== undefined && current.model !== input.model) {
           throw new InvalidInputError(`session '${current.id}' belongs to model '${current.model}', not '${input.model}'`);
         }
@@ -386,6 +392,10 @@ export class InferenceService {
       },
       accept: (prepared, result) => {
         this.guard(prepared.model, result, prepared.steps);
+      },
+      answer: ({ transport }, { model, steps }, result, session) => {
+        this.modelMetrics.for(model.name).stepsOn(transport).inc(steps);
+        return { model, steps, outputs: result.outputs, state: result.state, session };
       },
     };
   }

@@ -27,37 +27,36 @@ export interface PreparedStep {
   readonly steps: number;
 }
 
-/** What a step request means for a session, and what its result must satisfy. */
-export interface StepRules<I> {
+/** A step request: whatever the caller's rules read, plus the one field the protocol checks. */
+export interface StepRequest {
+  /** Refuse (409, nothing changes) unless the session is at this t. */
+  readonly expectedT?: number | undefined;
+}
+
+/** What a step request means for a session, what its result must satisfy, and what it answers. */
+export interface StepRules<R extends StepRequest, O> {
   /**
-   * Checks `input` against the session (model, identity, budget) and decodes it; throwing
+   * Checks the request against the session (model, identity, budget) and decodes it; throwing
    * refuses the request before anything changes. Pure: may run again on a fresh read.
    */
-  prepare(current: SessionRecord, input: I): PreparedStep;
+  prepare(current: SessionRecord, request: R): PreparedStep;
   /**
    * The guard every engine result passes before anything is written (may fix the outputs in
    * place, e.g. denormalize them); throwing refuses the request and leaves the session as it was.
    */
   accept(prepared: PreparedStep, result: SequenceResult): void;
+  /**
+   * The answer of a step that landed, built synchronously where it landed (no promise between
+   * the write and the caller). `session` is the session after the step; with a resident session
+   * its state and result.state are views of its slot's row, valid until its next step.
+   */
+  answer(request: R, prepared: PreparedStep, result: SequenceResult, session: SessionRecord): O;
 }
 
-export interface StepRequest<I> {
-  readonly input: I;
-  /** Refuse (409, nothing changes) unless the session is at this t. */
-  readonly expectedT?: number | undefined;
-}
-
-export interface SessionStepResult {
-  /** The session after the step. */
-  readonly session: SessionRecord;
-  readonly prepared: PreparedStep;
-  readonly result: SequenceResult;
-}
-
-export interface SessionsOptions<I> {
+export interface SessionsOptions<R extends StepRequest, O> {
   readonly store: SessionStore;
   readonly scheduler: StepScheduler;
-  readonly rules: StepRules<I>;
+  readonly rules: StepRules<R, O>;
   /** Epoch milliseconds; the store's clock. */
   readonly clock: () => number;
   /** Most resident sessions per model (SESSION_SLOTS); 0: none, every step runs from its record. Default 4096. */
@@ -69,10 +68,10 @@ export interface SessionsOptions<I> {
 const DEFAULT_SLOTS_PER_MODEL = 4096;
 const DEFAULT_SLOT_IDLE_MS = 60_000;
 
-export class Sessions<I> {
+export class Sessions<R extends StepRequest, O> {
   private readonly store: SessionStore;
   private readonly scheduler: StepScheduler;
-  private readonly rules: StepRules<I>;
+  private readonly rules: StepRules<R, O>;
   private readonly clock: () => number;
   private readonly order = new KeyedSerialQueue();
   private readonly maxSlots: number;
@@ -87,7 +86,7 @@ export class Sessions<I> {
   private readonly localStore: boolean;
   private readonly reaper: NodeJS.Timeout | undefined;
 
-  constructor(options: SessionsOptions<I>) {
+  constructor(options: SessionsOptions<R, O>) {
     this.store = options.store;
     this.scheduler = options.scheduler;
     this.rules = options.rules;
@@ -117,7 +116,7 @@ export class Sessions<I> {
   }
 
   /** Feeds elements to a session, after every earlier request to it, and advances its t. */
-  step(id: string, request: StepRequest<I>): Promise<SessionStepResult> {
+  step(id: string, request: R): Promise<O> {
     if (!this.order.has(id)) {
       const held = this.store.served?.(id);
       if (held !== undefined) {
@@ -202,12 +201,12 @@ export class Sessions<I> {
    * Undefined when the request must take the general path: a refusal is left to stepNow (which
    * checks it against a fresh read, then answers it), and so is a failed compare-and-set.
    */
-  private stepHeld(id: string, held: SessionRecord, request: StepRequest<I>): Promise<SessionStepResult> | undefined {
+  private stepHeld(id: string, held: SessionRecord, request: R): Promise<O> | undefined {
     let prepared: PreparedStep;
     try {
       // Every refusal is stepNow's to answer: the same checks, against a fresh read.
       checkExpectedT(id, request.expectedT, held);
-      prepared = this.rules.prepare(held, request.input);
+      prepared = this.rules.prepare(held, request);
     } catch {
       return undefined;
     }
@@ -224,13 +223,13 @@ export class Sessions<I> {
     }
     // Set once the executor has returned; a scheduler that finishes synchronously (the direct
     // one) settles before it, and then there is no hold to release.
-    let promise: Promise<SessionStepResult> | undefined = undefined;
+    let promise: Promise<O> | undefined = undefined;
     let settledNow = false;
     const release = (): void => {
       if (promise === undefined) settledNow = true;
       else this.order.release(id, promise);
     };
-    promise = new Promise<SessionStepResult>((resolve, reject) => {
+    promise = new Promise<O>((resolve, reject) => {
       const done = (error: unknown, result?: SequenceResult): void => {
         try {
           if (result === undefined) throw error;
@@ -244,18 +243,17 @@ export class Sessions<I> {
             return;
           }
           const next = nextRecord(held, { t: held.t + prepared.steps, state: result.state }, this.clock());
-          const answer: SessionStepResult = { session: next, prepared, result };
           const written = this.store.compareAndSetNow?.(id, held.version, next);
           if (written === 'ok') {
             release();
-            resolve(answer);
+            resolve(this.rules.answer(request, prepared, result, next));
             return;
           }
           // A remote store, or the record was stale: the rest takes promises anyway. The session
           // stays held (later requests wait) until this one is answered.
           const rest =
             written === undefined
-              ? this.store.compareAndSet(id, held.version, next).then((outcome) => (outcome === 'ok' ? answer : this.stepNow(id, request)))
+              ? this.store.compareAndSet(id, held.version, next).then((outcome) => (outcome === 'ok' ? this.rules.answer(request, prepared, result, next) : this.stepNow(id, request)))
               : this.stepNow(id, request);
           rest.then(release, release);
           resolve(rest);
@@ -279,7 +277,7 @@ export class Sessions<I> {
    * bytes go in the compare-and-set, and a failed one drops the slot). A refusal and a failed
    * write are stepNow's, from the record. Undefined when no slot can be had now (all pinned).
    */
-  private stepResident(id: string, held: SessionRecord, prepared: PreparedStep, request: StepRequest<I>): Promise<SessionStepResult> | undefined {
+  private stepResident(id: string, held: SessionRecord, prepared: PreparedStep, request: R): Promise<O> | undefined {
     const table = this.tableFor(prepared.model);
     const now = this.clock();
     let slot = table.find(id, held.version, held.createdAt, now);
@@ -298,18 +296,18 @@ export class Sessions<I> {
       this.liveTables.add(table);
     }
     table.pin(slot);
-    let promise: Promise<SessionStepResult> | undefined = undefined;
+    let promise: Promise<O> | undefined = undefined;
     let settledNow = false;
     const release = (): void => {
       if (promise === undefined) settledNow = true;
       else this.order.release(id, promise);
     };
-    const fallBack = (resolve: (value: Promise<SessionStepResult>) => void): void => {
+    const fallBack = (resolve: (value: Promise<O>) => void): void => {
       const again = this.stepNow(id, request);
       again.then(release, release);
       resolve(again);
     };
-    promise = new Promise<SessionStepResult>((resolve, reject) => {
+    promise = new Promise<O>((resolve, reject) => {
       const done = (error: unknown, result?: SequenceResult): void => {
         table.unpin(slot);
         try {
@@ -331,7 +329,7 @@ export class Sessions<I> {
             table.commit(id, slot, result.state, 0, next.version);
             const state = table.row(slot);
             release();
-            resolve({ session: { ...next, state }, prepared, result: { outputs: result.outputs, state } });
+            resolve(this.rules.answer(request, prepared, { outputs: result.outputs, state }, { ...next, state }));
             return;
           }
           // Redis: the row's bytes are the write; the row is committed now and dropped if the
@@ -339,10 +337,10 @@ export class Sessions<I> {
           const state = result.state.slice();
           const next = nextRecord(held, { t: held.t + 1, state }, this.clock());
           table.commit(id, slot, state, 0, next.version);
-          const answer: SessionStepResult = { session: next, prepared, result: { outputs: result.outputs, state } };
+          const outputs = result.outputs;
           const rest = this.store.compareAndSet(id, held.version, next).then(
             (outcome) => {
-              if (outcome === 'ok') return answer;
+              if (outcome === 'ok') return this.rules.answer(request, prepared, { outputs, state }, next);
               this.dropSlot(id);
               return this.stepNow(id, request);
             },
@@ -404,13 +402,13 @@ export class Sessions<I> {
   }
 
   /** The general step: the write protocol, from the held record or a fresh read. */
-  private async stepNow(id: string, request: StepRequest<I>): Promise<SessionStepResult> {
+  private async stepNow(id: string, request: R): Promise<O> {
     this.settle(id);
     let prepared: PreparedStep | undefined;
     let result: SequenceResult | undefined;
     const session = await writeSession(this.store, this.clock, id, request.expectedT, {
       validate: (current) => {
-        prepared = this.rules.prepare(current, request.input);
+        prepared = this.rules.prepare(current, request);
       },
       compute: async (current) => {
         const { model, x, steps } = prepared!;
@@ -419,6 +417,6 @@ export class Sessions<I> {
         return { t: current.t + steps, state: result.state };
       },
     });
-    return { session, prepared: prepared!, result: result! };
+    return this.rules.answer(request, prepared!, result!, session);
   }
 }
