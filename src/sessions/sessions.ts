@@ -124,7 +124,30 @@ export class Sessions<R extends StepRequest, O> {
         if (outcome !== undefined) return outcome;
       }
     }
-    return this.order.run(id, () => this.stepNow(id, request));
+    return this.order.run(id, () => this.stepInTurn(id, request));
+  }
+
+  /**
+   * A step that waited for the session's earlier requests (its turn in the queue, which holds the
+   * session meanwhile): from its slot when it is a single element of a session this process
+   * holds, else by the write protocol.
+   */
+  private stepInTurn(id: string, request: R): Promise<O> {
+    const held = this.maxSlots > 0 ? this.store.served?.(id) : undefined;
+    if (held !== undefined) {
+      let prepared: PreparedStep | undefined;
+      try {
+        checkExpectedT(id, request.expectedT, held);
+        prepared = this.rules.prepare(held, request);
+      } catch {
+        prepared = undefined; // stepNow answers it, from a fresh read
+      }
+      if (prepared?.steps === 1) {
+        const resident = this.stepResident(id, held, prepared, request, false);
+        if (resident !== undefined) return resident;
+      }
+    }
+    return this.stepNow(id, request);
   }
 
   /** Any other write (a rollout, a reset), in the session's order, by the write protocol. */
@@ -211,7 +234,7 @@ export class Sessions<R extends StepRequest, O> {
       return undefined;
     }
     if (prepared.steps === 1 && this.maxSlots > 0) {
-      const resident = this.stepResident(id, held, prepared, request);
+      const resident = this.stepResident(id, held, prepared, request, true);
       if (resident !== undefined) return resident;
     }
     if (this.residentIn.has(id)) {
@@ -277,7 +300,7 @@ export class Sessions<R extends StepRequest, O> {
    * bytes go in the compare-and-set, and a failed one drops the slot). A refusal and a failed
    * write are stepNow's, from the record. Undefined when no slot can be had now (all pinned).
    */
-  private stepResident(id: string, held: SessionRecord, prepared: PreparedStep, request: R): Promise<O> | undefined {
+  private stepResident(id: string, held: SessionRecord, prepared: PreparedStep, request: R, holdOrder = true): Promise<O> | undefined {
     const table = this.tableFor(prepared.model);
     const now = this.clock();
     let slot = table.find(id, held.version, held.createdAt, now);
@@ -298,10 +321,13 @@ export class Sessions<R extends StepRequest, O> {
     table.pin(slot);
     let promise: Promise<O> | undefined = undefined;
     let settledNow = false;
-    const release = (): void => {
-      if (promise === undefined) settledNow = true;
-      else this.order.release(id, promise);
-    };
+    // In its turn (holdOrder false) the queue holds the session for the task already.
+    const release = !holdOrder
+      ? (): void => {}
+      : (): void => {
+          if (promise === undefined) settledNow = true;
+          else this.order.release(id, promise);
+        };
     const fallBack = (resolve: (value: Promise<O>) => void): void => {
       const again = this.stepNow(id, request);
       again.then(release, release);
@@ -358,7 +384,7 @@ export class Sessions<R extends StepRequest, O> {
       };
       this.scheduler.submitSlot!(prepared.model, table, slot, prepared.x, done);
     });
-    return settledNow ? promise : this.order.hold(id, promise);
+    return settledNow || !holdOrder ? promise : this.order.hold(id, promise);
   }
 
   /** The slot table of the model's network. */

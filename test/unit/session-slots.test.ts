@@ -115,6 +115,17 @@ describe('resident sessions (memory store)', async () => {
     assert.ok(ids.every((id) => app.inference.isResident(id)));
   });
 
+  it('steps sent to one session at once run in arrival order, each from the slot its predecessor committed', async () => {
+    const id = await create(app);
+    const answers = await Promise.all(inputs.map((x) => step(app, id, [x])));
+    answers.forEach((answer, k) => {
+      assert.equal(answer.t, k + 1, 'arrival order');
+      assert.deepEqual(answer.outputs, want[k]!.outputs, `step ${k}`);
+    });
+    assert.ok(app.inference.isResident(id));
+    assert.deepEqual((await read(app, id)).state, want[inputs.length - 1]!.state);
+  });
+
   it('a step of several elements on a resident session runs from its state, then the session is resident again', async () => {
     const id = await create(app);
     await step(app, id, [inputs[0]!]);
