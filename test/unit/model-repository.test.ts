@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ModelRepository, RepositoryPoller, parseModelFile, selectVersions } from '../../src/model/repository/index.js';
 import type { RepositoryChange } from '../../src/model/repository/index.js';
+import { createBatchingScheduler } from '../../src/sessions/batching-scheduler.js';
 import { createDirectScheduler } from '../../src/sessions/step-scheduler.js';
 import { ServedModels } from '../../src/service/served-model.js';
 import { ManualClock } from '../helpers/app.js';
@@ -134,6 +135,19 @@ describe('the poller', () => {
 });
 
 describe('unload waits for the engine jobs in flight', () => {
+  it('the counting scheduler keeps every path of the one it wraps (resident sessions need submitSlot)', async () => {
+    const repo = new VersionedRepository('gru', [1]);
+    after(repo.cleanup);
+    const repository = await ModelRepository.load(repo.dir);
+    const inner = createBatchingScheduler({ observer: { onEngineCall: () => {} } });
+    const tracked = repository.inFlight.track(inner);
+    for (const method of ['run', 'submit', 'submitSlot', 'close'] as const) {
+      assert.equal(typeof tracked[method], typeof inner[method], method);
+      assert.equal(typeof tracked[method], 'function', method);
+    }
+    await tracked.close();
+  });
+
   it('resolves once the job running on the version is done', async () => {
     const repo = new VersionedRepository('gru', [1]);
     after(repo.cleanup);

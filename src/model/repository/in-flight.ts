@@ -35,6 +35,18 @@ export class InFlightJobs {
         });
       };
     }
+    // Every optional path the inner scheduler has must stay: a missing submitSlot would turn
+    // resident sessions off (src/sessions/sessions.ts checks for it).
+    const submitSlot = inner.submitSlot?.bind(inner);
+    if (submitSlot !== undefined) {
+      tracked.submitSlot = (model, table, slot, input, callback) => {
+        const counter = this.begin(model.name, model.version);
+        submitSlot(model, table, slot, input, (error, result) => {
+          this.end(counter);
+          callback(error, result);
+        });
+      };
+    }
     return tracked;
   }
 
