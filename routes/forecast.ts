@@ -6,13 +6,15 @@ import { serializeWithJsonStringify, stateToJson, toRows } from '../src/codec/ou
 import {
   ForecastRequest,
   ForecastResponse,
-  ModelParams,
+  ModelVersionParams,
+  modelPaths,
   SessionForecastRequest,
   SessionForecastResponse,
   SessionParams,
   errorResponse,
   ref,
 } from '../src/schemas/index.js';
+import { modelRef } from '../src/service/served-model.js';
 
 export interface ForecastRoutesOptions {
   readonly limits: ForecastLimits;
@@ -27,8 +29,9 @@ const tooLarge = errorResponse(
 const overflowed = errorResponse('The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT)');
 
 const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (app, { limits }) => {
+  for (const path of modelPaths('/forecast')) {
   app.post(
-    '/models/:model/forecast',
+    path,
     {
       schema: {
         tags: ['forecast'],
@@ -36,12 +39,12 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
         description:
           'For models with output_size = input_size. Feeding back is exactly what posting each returned prediction ' +
           'as the next input would do. The state returned has consumed the history and every prediction.',
-        params: ModelParams,
+        params: ModelVersionParams,
         body: ref(ForecastRequest),
         response: {
           200: ref(ForecastResponse),
           400: invalid,
-          404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          404: errorResponse('No such model, or no such version loaded (MODEL_NOT_FOUND)'),
           409: errorResponse('The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL)'),
           413: tooLarge,
           422: overflowed,
@@ -52,11 +55,12 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
     async (request, reply) => {
       serializeWithJsonStringify(reply);
       const { inputs, horizon, state, return_state } = request.body;
-      const outcome = await forecast(app.inference, request.params.model, { inputs, horizon, state }, limits);
+      const outcome = await forecast(app.inference, modelRef(request.params), { inputs, horizon, state }, limits);
       const answer = { model: outcome.model.name, outputs: predictionRows(outcome.result, outcome.model.outputSize) };
       return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
     },
   );
+  }
 
   app.post(
     '/sessions/:id/forecast',

@@ -7,13 +7,15 @@ import { generate, generateInSession, type GenerationLimits } from '../src/servi
 import {
   GenerateRequest,
   GenerateResponse,
-  ModelParams,
+  ModelVersionParams,
+  modelPaths,
   SessionGenerateRequest,
   SessionGenerateResponse,
   SessionParams,
   errorResponse,
   ref,
 } from '../src/schemas/index.js';
+import { modelRef } from '../src/service/served-model.js';
 
 export interface GenerateRoutesOptions {
   readonly limits: GenerationLimits;
@@ -29,8 +31,9 @@ const overflowed = errorResponse('The computation overflowed float32; nothing wa
 const notReady = errorResponse('The model failed to load (MODEL_NOT_READY)');
 
 const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (app, { limits }) => {
+  for (const path of modelPaths('/generate')) {
   app.post(
-    '/models/:model/generate',
+    path,
     {
       schema: {
         tags: ['generate'],
@@ -38,12 +41,12 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
         description:
           'Runs the prompt, then samples each next token from the model\'s outputs and feeds it back, until max_tokens ' +
           'or a stop string. The state returned has consumed the prompt and every generated token.',
-        params: ModelParams,
+        params: ModelVersionParams,
         body: ref(GenerateRequest),
         response: {
           200: ref(GenerateResponse),
           400: invalid,
-          404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          404: errorResponse('No such model, or no such version loaded (MODEL_NOT_FOUND)'),
           409: errorResponse('The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL)'),
           413: tooLarge,
           422: overflowed,
@@ -53,11 +56,12 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
     },
     async (request) => {
       const { state, return_state, ...rest } = request.body;
-      const outcome = await generate(app.inference, request.params.model, { ...generateInputFromWire(rest), state }, limits);
+      const outcome = await generate(app.inference, modelRef(request.params), { ...generateInputFromWire(rest), state }, limits);
       const answer = { model: outcome.model.name, ...generationToJson(outcome.result) };
       return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
     },
   );
+  }
 
   app.post(
     '/sessions/:id/generate',

@@ -5,19 +5,22 @@ import { InvalidInputError } from '../src/errors.js';
 import type { SequenceOutcome } from '../src/service/inference-service.js';
 import { serializeWithJsonStringify, stateToJson, toRows } from '../src/codec/outputs.js';
 import {
-  ModelParams,
+  ModelVersionParams,
   PredictBatchResponse,
   PredictRequest,
   PredictResponse,
   errorResponse,
+  modelPaths,
   ref,
 } from '../src/schemas/index.js';
+import { modelRef } from '../src/service/served-model.js';
 
 const SINGLE_FIELDS = ['inputs', 'tokens', 'text', 'state', 'unknown'] as const;
 
 const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  for (const path of modelPaths('/predict')) {
   app.post(
-    '/models/:model/predict',
+    path,
     {
       schema: {
         tags: ['predict'],
@@ -25,14 +28,14 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'One sequence: `{inputs | tokens | text, state?}` answers `{model, outputs, state}`. ' +
           'A batch: `{sequences: [...]}` (lengths may differ) answers `{model, results: [{outputs, state}]}`.',
-        params: ModelParams,
+        params: ModelVersionParams,
         body: ref(PredictRequest),
         response: {
           200: Type.Union([ref(PredictResponse), ref(PredictBatchResponse)], {
             description: 'PredictResponse for one sequence, PredictBatchResponse for a batch',
           }),
           400: errorResponse('Malformed input; the message names the position (INVALID_INPUT)'),
-          404: errorResponse('No such model (MODEL_NOT_FOUND)'),
+          404: errorResponse('No such model, or no such version loaded (MODEL_NOT_FOUND)'),
           413: errorResponse(
             'The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the request has more than MAX_BATCH_SEQUENCES ' +
               'sequences or MAX_REQUEST_ELEMENTS elements in all (REQUEST_TOO_LARGE)',
@@ -45,18 +48,20 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       serializeWithJsonStringify(reply);
       const { model } = request.params;
+      const ref = modelRef(request.params);
       const body = request.body;
       if (body.sequences === undefined) {
-        return { model, ...toJson(await app.inference.predict(model, body)) };
+        return { model, ...toJson(await app.inference.predict(ref, body)) };
       }
       const mixed = SINGLE_FIELDS.filter((field) => body[field] !== undefined);
       if (mixed.length > 0) {
         throw new InvalidInputError(`a batch request has only sequences; move ${mixed.join(', ')} into its sequences`);
       }
-      const outcomes = await app.inference.predictBatch(model, body.sequences);
+      const outcomes = await app.inference.predictBatch(ref, body.sequences);
       return { model, results: outcomes.map(toJson) };
     },
   );
+  }
 };
 
 function toJson(outcome: SequenceOutcome) {

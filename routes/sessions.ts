@@ -41,9 +41,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { model, state, ttl_seconds } = request.body;
+      const { model, version, state, ttl_seconds } = request.body;
       const session = await app.inference.createSession({
-        model,
+        model: version === undefined ? model : { name: model, version },
         state,
         ...(ttl_seconds !== undefined ? { ttlSeconds: ttl_seconds } : {}),
       });

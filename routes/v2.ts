@@ -7,8 +7,9 @@ import type { Config } from '../src/config.js';
 import { abbreviated, pathOf } from '../src/error-handler.js';
 import { MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../src/errors.js';
 import { toProtocolError } from '../src/oip/error-map.js';
-import { inferLimits, runInference, requireVersion, versionNotFound } from '../src/oip/infer.js';
-import { OIP_EXTENSIONS, modelMetadata, servedVersion, serverIdentity } from '../src/oip/metadata.js';
+import { inferLimits, runInference } from '../src/oip/infer.js';
+import { OIP_EXTENSIONS, modelMetadata, serverIdentity } from '../src/oip/metadata.js';
+import { modelRef } from '../src/service/served-model.js';
 import { HEADER_LENGTH_HEADER, parseInferBody, writeInferBody } from '../src/oip/rest-body.js';
 import {
   InferenceRequestDoc,
@@ -121,9 +122,7 @@ const v2Routes: FastifyPluginAsyncTypebox<V2RoutesOptions> = async (app, { confi
   };
   const metadata = async (request: FastifyRequest<ModelRoute>) => {
     const { model, version } = request.params;
-    const info = app.inference.modelInfo(model);
-    if (version !== undefined && version !== servedVersion(info)) throw versionNotFound(model, version, servedVersion(info));
-    return modelMetadata(info);
+    return modelMetadata(app.inference.modelInfo(model, version));
   };
   app.get('/models/:model', { ...modelMetadataRoute, schema: { ...modelMetadataRoute.schema, params: ModelParams } }, metadata);
   app.get(
@@ -140,9 +139,7 @@ const v2Routes: FastifyPluginAsyncTypebox<V2RoutesOptions> = async (app, { confi
   };
   const modelReady = async (request: FastifyRequest<ModelRoute>, reply: FastifyReply) => {
     const { model, version } = request.params;
-    const info = app.inference.modelInfo(model);
-    if (version !== undefined && version !== servedVersion(info)) throw versionNotFound(model, version, servedVersion(info));
-    const ready = info.status === 'ready';
+    const ready = app.inference.modelInfo(model, version).status === 'ready';
     void reply.code(ready ? 200 : 400);
     return { name: model, ready };
   };
@@ -172,7 +169,7 @@ const v2Routes: FastifyPluginAsyncTypebox<V2RoutesOptions> = async (app, { confi
   };
   const infer = async (request: FastifyRequest<ModelRoute>, reply: FastifyReply) => {
     const { model: name, version } = request.params;
-    const model = requireVersion(app.inference.model(name), version);
+    const model = app.inference.model(modelRef({ model: name, version }));
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const headerLength = request.headers[HEADER_LENGTH_HEADER];
     const parsed = parseInferBody(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, {

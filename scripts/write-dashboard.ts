@@ -21,9 +21,17 @@ const rows: ReadonlyArray<{ title: string; panels: readonly Panel[] }> = [
     title: 'Health',
     panels: [
       { kind: 'stat', title: 'Ready replicas', unit: 'none', description: 'rnn_ready: 1 when /readyz answers 200 (models loaded, session store answering, not draining)', targets: [{ expr: 'sum(rnn_ready)', legend: 'ready' }] },
-      { kind: 'stat', title: 'Models loaded', unit: 'none', description: 'Model packages loaded and ready, per replica', targets: [{ expr: 'max(rnn_models_loaded)', legend: 'models' }] },
+      { kind: 'stat', title: 'Models loaded', unit: 'none', description: 'Models with a version loaded and ready, per replica', targets: [{ expr: 'max(rnn_models_loaded)', legend: 'models' }] },
       { kind: 'stat', title: 'Session store up', unit: 'none', description: 'min over replicas of rnn_session_store_up (0: Redis does not answer one of them)', targets: [{ expr: 'min(rnn_session_store_up)', legend: 'store' }] },
       { title: 'Event-loop lag p99', unit: 's', description: 'Node.js event-loop lag: high values delay every step and stream reply', targets: [{ expr: 'max by (instance) (nodejs_eventloop_lag_p99_seconds)', legend: '{{instance}}' }] },
+    ],
+  },
+  {
+    title: 'Model versions',
+    panels: [
+      { title: 'Versions loaded', unit: 'none', description: 'rnn_model_version_loaded: replicas that have each model version loaded (retired versions, which serve only their sessions, included)', targets: [{ expr: 'sum by (model, version) (rnn_model_version_loaded)', legend: '{{model}} v{{version}}' }] },
+      { title: 'Load failures', unit: 'none', description: 'Model package loads that failed (the working version kept serving), by model', targets: [{ expr: `sum by (model) (increase(rnn_model_load_failures_total[${RATE}]))`, legend: '{{model}}' }] },
+      { title: 'Load duration p99', unit: 's', description: 'p99 of rnn_model_load_duration_seconds: reading a package to a ready network', targets: [{ expr: `histogram_quantile(0.99, sum by (le, model) (rate(rnn_model_load_duration_seconds_bucket[${RATE}])))`, legend: '{{model}}' }] },
     ],
   },
   {

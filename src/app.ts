@@ -11,7 +11,8 @@ import { useJsonBodyParser } from './json-body.js';
 import { createLogController, createLoggerOptions } from './logger.js';
 import { logStartupDecisions } from './startup-log.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
-import { ModelRegistry } from './model/registry.js';
+import { ModelRepository } from './model/repository/model-repository.js';
+import modelRepositoryPlugin, { repositoryMetrics } from './plugins/model-repository.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import notFoundPlugin from './plugins/not-found.js';
@@ -35,11 +36,12 @@ import rootRoutes from '../routes/root.js';
 import sessionRoutes from '../routes/sessions.js';
 import streamRoutes from '../routes/stream.js';
 import v2Routes from '../routes/v2.js';
+import repositoryRoutes from '../routes/repository.js';
 
 export interface BuildAppOptions {
   readonly config: Config;
   /** Default: the packages in config.modelsDir. */
-  readonly registry?: ModelRegistry;
+  readonly registry?: ModelRepository;
   /** Default: the store config.sessionStore names. */
   readonly sessionStore?: SessionStore;
   readonly metrics?: ServiceMetrics;
@@ -59,8 +61,11 @@ const ANSWERED_WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics', '/v2
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
-  const registry = options.registry ?? (await ModelRegistry.load(config.modelsDir));
   const metrics = options.metrics ?? createMetrics();
+  // A version that newer ones replaced keeps serving its sessions until none used it for a TTL.
+  const registry =
+    options.registry ??
+    (await ModelRepository.load(config.modelsDir, { retireAfterMs: config.sessionTtlSeconds * 1000, metrics: repositoryMetrics(metrics) }));
 
   const app = Fastify({
     logger: options.logger ?? createLoggerOptions(config),
@@ -124,9 +129,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     registry,
     metrics,
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
-    createScheduler: options.createScheduler ?? ((observer) => createBatchingScheduler({ observer, metrics })),
+    // Counted per model version, so that an unload waits for the jobs in flight on it.
+    createScheduler: (observer) =>
+      registry.inFlight.track((options.createScheduler ?? ((inner) => createBatchingScheduler({ observer: inner, metrics })))(observer)),
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  await app.register(modelRepositoryPlugin, { config, repository: registry, metrics });
   await app.register(operationsMetricsPlugin, { config, isShuttingDown: () => draining });
 
   await app.register(rootRoutes);
@@ -140,6 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(forecastRoutes, { prefix: '/v1', limits: config });
   // The Open Inference Protocol (KServe V2 / Triton) on the same dataplane.
   await app.register(v2Routes, { prefix: '/v2', config });
+  await app.register(repositoryRoutes, { prefix: '/v2/repository', config });
   await app.register(grpcPlugin, { config });
   await app.register(playgroundPlugin);
 

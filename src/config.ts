@@ -18,10 +18,25 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** Session records a replica keeps to step from without reading Redis (REDIS_SERVED_SESSIONS). */
   readonly redisServedSessions: number;
+  /** Most sessions per model whose state stays resident in a slot of the batch matrices (SESSION_SLOTS; 0: none). */
+  readonly sessionSlots: number;
+  /** A resident session unused this long leaves its slot (its state back in its record). */
+  readonly sessionSlotIdleSeconds: number;
   readonly sessionTtlSeconds: number;
   readonly maxSessions: number;
   /** Empty: no authentication. */
   readonly apiKeys: readonly string[];
+  /**
+   * Keys with the admin role: the model repository routes (/v2/repository/...) need one as soon
+   * as API_KEYS or ADMIN_API_KEYS is set; they are accepted wherever an API key is.
+   */
+  readonly adminApiKeys: readonly string[];
+  /** How models change at run time: none (read once at start), poll (MODELS_DIR is watched), explicit (load/unload requests). */
+  readonly modelControl: ModelControl;
+  /** MODEL_CONTROL=poll: how often MODELS_DIR is scanned. */
+  readonly modelPollIntervalMs: number;
+  /** MODEL_CONTROL=poll: how long a model folder must stay unchanged before it is loaded. */
+  readonly modelPollDebounceMs: number;
   readonly maxSequenceLength: number;
   /**
    * Most elements one request may run in all: every sequence of a batch, a prompt plus max_tokens,
@@ -67,6 +82,7 @@ export interface Config {
   readonly maxParamLength: number;
 }
 
+export type ModelControl = 'none' | 'poll' | 'explicit';
 export type EngineChoice = 'auto' | 'native' | 'wasm';
 export type EngineIsa = 'auto' | 'avx512' | 'avx2' | 'neon' | 'baseline';
 const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'native', 'wasm'];
@@ -90,9 +106,15 @@ export const CONFIG_DEFAULTS = {
   REDIS_INDEX_PARTITIONS: '1',
   REDIS_KEY_PREFIX: 'rnn-serve:',
   REDIS_SERVED_SESSIONS: '10000',
+  SESSION_SLOTS: '4096',
+  SESSION_SLOT_IDLE_SECONDS: '60',
   SESSION_TTL_SECONDS: '900',
   MAX_SESSIONS: '100000',
   API_KEYS: '',
+  ADMIN_API_KEYS: '',
+  MODEL_CONTROL: 'none',
+  MODEL_POLL_INTERVAL_MS: '5000',
+  MODEL_POLL_DEBOUNCE_MS: '2000',
   MAX_SEQUENCE_LENGTH: '10000',
   MAX_REQUEST_ELEMENTS: '10000',
   MAX_BATCH_SEQUENCES: '64',
@@ -138,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw as T;
   };
+  const keyList = (name: ConfigVariable): string[] => read(name).split(',').map((key) => key.trim()).filter((key) => key !== '');
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 0);
   const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 1);
   // Node refuses a header timeout above the request timeout: say it in the variables' names.
@@ -158,9 +181,15 @@ export function loadConfig(env: Env = process.env): Config {
     redisIndexPartitions,
     redisKeyPrefix: read('REDIS_KEY_PREFIX'),
     redisServedSessions: integer('REDIS_SERVED_SESSIONS', 0),
+    sessionSlots: integer('SESSION_SLOTS', 0),
+    sessionSlotIdleSeconds: integer('SESSION_SLOT_IDLE_SECONDS', 1),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),
     maxSessions,
-    apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),
+    apiKeys: keyList('API_KEYS'),
+    adminApiKeys: keyList('ADMIN_API_KEYS'),
+    modelControl: oneOf('MODEL_CONTROL', ['none', 'poll', 'explicit']),
+    modelPollIntervalMs: integer('MODEL_POLL_INTERVAL_MS', 10),
+    modelPollDebounceMs: integer('MODEL_POLL_DEBOUNCE_MS', 0),
     maxSequenceLength: integer('MAX_SEQUENCE_LENGTH', 1),
     maxRequestElements: integer('MAX_REQUEST_ELEMENTS', 1),
     maxBatchSequences: integer('MAX_BATCH_SEQUENCES', 1),

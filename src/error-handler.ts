@@ -70,7 +70,8 @@ export function abbreviated(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
 }
 
-function toPublicError(error: FastifyError, request: FastifyRequest, config: Pick<Config, 'bodyLimitBytes'>): PublicError {
+/** An error in the service's words (code, status, message); the model repository routes answer it in their own shape. */
+export function toPublicError(error: FastifyError, request: FastifyRequest, config: Pick<Config, 'bodyLimitBytes'>): PublicError {
   if (error.validation !== undefined) {
     return invalid(describeValidation(error.validation, error.validationContext));
   }

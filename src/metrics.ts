@@ -18,6 +18,10 @@ export interface ServiceMetrics {
   readonly sessionsExpired: Counter<'model'>;
   readonly websocketConnections: Gauge;
   readonly modelsLoaded: Gauge;
+  /** 1 per model version loaded (retired versions, which serve only their sessions, included). */
+  readonly modelVersionLoaded: Gauge<'model' | 'version'>;
+  readonly modelLoadFailures: Counter<'model'>;
+  readonly modelLoadDuration: Histogram<'model'>;
   readonly engineInfo: Gauge<'engine' | 'isa'>;
   readonly batchSize: Histogram<'model'>;
   readonly queueSeconds: Histogram<'model'>;
@@ -97,7 +101,26 @@ export function createMetrics(): ServiceMetrics {
     }),
     modelsLoaded: new Gauge({
       name: 'rnn_models_loaded',
-      help: 'Model packages loaded and ready',
+      help: 'Models with at least one version loaded and ready',
+      registers: [registry],
+    }),
+    modelVersionLoaded: new Gauge({
+      name: 'rnn_model_version_loaded',
+      help: 'Model versions loaded (1 each), by model and version; retired versions that only serve their sessions included',
+      labelNames: ['model', 'version'] as const,
+      registers: [registry],
+    }),
+    modelLoadFailures: new Counter({
+      name: 'rnn_model_load_failures_total',
+      help: 'Model package loads that failed (the version it would have replaced kept serving), by model',
+      labelNames: ['model'] as const,
+      registers: [registry],
+    }),
+    modelLoadDuration: new Histogram({
+      name: 'rnn_model_load_duration_seconds',
+      help: 'Time to read a model package and build its network (or find it broken), by model',
+      labelNames: ['model'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
     engineInfo: new Gauge({

@@ -4,7 +4,7 @@
 // summary is logged (src/server.ts): one line per model, ready or failed.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
-import type { ModelRegistry } from './model/registry.js';
+import type { ModelRepository } from './model/repository/model-repository.js';
 
 /** A Redis URL with its password replaced: redis://user:***@host:6379/0. */
 export function withoutPassword(url: string): string {
@@ -18,7 +18,7 @@ export function withoutPassword(url: string): string {
   }
 }
 
-export function logStartupDecisions(log: FastifyBaseLogger, config: Config, registry: ModelRegistry, scheduler: 'batching' | 'custom'): void {
+export function logStartupDecisions(log: FastifyBaseLogger, config: Config, registry: ModelRepository, scheduler: 'batching' | 'custom'): void {
   // The objects below are built only when they will be written.
   if (log.level !== 'debug' && log.level !== 'trace') return;
   const { apiKeys, redisUrl, ...rest } = config;

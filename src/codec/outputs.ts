@@ -48,14 +48,16 @@ export function stateToJson(layout: StateLayout, state: Float32Array): StateJson
 export function sessionToJson(session: {
   readonly id: string;
   readonly model: string;
+  readonly modelVersion?: string | undefined;
   readonly t: number;
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly ttlSeconds: number;
-}): { session_id: string; model: string; t: number; created_at: string; expires_at: string; ttl_seconds: number } {
+}): { session_id: string; model: string; model_version?: string; t: number; created_at: string; expires_at: string; ttl_seconds: number } {
   return {
     session_id: session.id,
     model: session.model,
+    ...(session.modelVersion !== undefined ? { model_version: session.modelVersion } : {}),
     t: session.t,
     created_at: new Date(session.createdAt).toISOString(),
     expires_at: new Date(session.expiresAt).toISOString(),

@@ -5,12 +5,13 @@ import type { Metadata} from '@grpc/grpc-js';
 import { status as GrpcStatus, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
-import { ShuttingDownError, UnauthorizedError } from '../errors.js';
+import { InvalidInputError, ModelNotFoundError, ShuttingDownError, UnauthorizedError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { toProtocolError, type ProtocolError } from '../oip/error-map.js';
-import { inferLimits, runInference, versionNotFound } from '../oip/infer.js';
-import { OIP_EXTENSIONS, modelMetadata, servedVersion, serverIdentity } from '../oip/metadata.js';
-import type { ApiKeyVerifier } from '../plugins/auth.js';
+import { inferLimits, runInference } from '../oip/infer.js';
+import { OIP_EXTENSIONS, modelMetadata, serverIdentity } from '../oip/metadata.js';
+import type { ModelControl } from '../model/repository/control.js';
+import { adminRefusal, type ApiKeyVerifier } from '../plugins/auth.js';
 import type { InferenceService } from '../service/inference-service.js';
 import { fromGrpcRequest, toGrpcResponse, type GrpcInferRequest } from './messages.js';
 import { StreamInferSession } from './stream-infer.js';
@@ -19,6 +20,10 @@ export interface HandlerContext {
   readonly config: Config;
   readonly inference: InferenceService;
   readonly apiKeys: ApiKeyVerifier;
+  /** ADMIN_API_KEYS: the Repository* RPCs need one once any key is configured. */
+  readonly adminKeys: ApiKeyVerifier;
+  /** The model repository extension's operations (the same as REST /v2/repository). */
+  readonly modelControl: ModelControl;
   readonly metrics: ServiceMetrics;
   readonly log: FastifyBaseLogger;
   /** True once the server drains: new calls are refused with UNAVAILABLE. */
@@ -31,6 +36,36 @@ export interface HandlerContext {
 interface NamedModel {
   name?: string;
   version?: string;
+}
+
+interface RepositoryParameter {
+  parameter_choice?: string;
+  bool_param?: boolean;
+}
+
+interface RepositoryModelRequest {
+  repository_name?: string;
+  model_name?: string;
+  parameters?: Record<string, RepositoryParameter>;
+}
+
+/** This server has one repository, MODELS_DIR: an empty name means it, any other is unknown. */
+function checkRepositoryName(name: string | undefined): void {
+  if (name !== undefined && name !== '') {
+    throw new ModelNotFoundError(`there is no repository '${name}': this server has one (MODELS_DIR), named by an empty repository_name`);
+  }
+}
+
+/** The load and unload parameters this server takes (none for load; unload_dependents, a bool, for unload). */
+function checkRepositoryParameters(parameters: Record<string, RepositoryParameter> | undefined, allowed: readonly string[]): void {
+  for (const [key, value] of Object.entries(parameters ?? {})) {
+    if (!allowed.includes(key)) {
+      throw new InvalidInputError(
+        `parameters.${key} is not supported: packages are read from MODELS_DIR (no "config" or "file:" overrides)${allowed.length > 0 ? `; accepted: ${allowed.join(', ')}` : ''}`,
+      );
+    }
+    if (value.parameter_choice !== 'bool_param') throw new InvalidInputError(`parameters.${key} must be a bool_param`);
+  }
 }
 
 const BEARER = 'bearer ';
@@ -54,6 +89,12 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
     throw new UnauthorizedError(key === undefined ? "this RPC needs an API key: send metadata 'authorization: Bearer <key>'" : 'the API key is not valid');
   };
 
+  const authorizeAdmin = (metadata: Metadata): void => {
+    const refusal = adminRefusal(presentedKey(metadata), context.apiKeys, context.adminKeys);
+    if (refusal !== undefined) throw refusal;
+  };
+  const { modelControl } = context;
+
   const fail = (error: unknown, method: string): ProtocolError => {
     const answer = toProtocolError(error, { bodyLimitBytes: config.bodyLimitBytes });
     if (answer.internal) log.error({ err: error, method }, 'gRPC call failed');
@@ -61,14 +102,15 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
     return answer;
   };
 
-  /** A unary RPC: drain check, auth (unless open), timing, and the error table. */
-  const unary = <Req, Res>(method: string, open: boolean, run: (request: Req) => Promise<Res> | Res) => {
+  /** A unary RPC: drain check, auth (open, a key, or an admin key), timing, and the error table. */
+  const unary = <Req, Res>(method: string, open: boolean | 'admin', run: (request: Req) => Promise<Res> | Res) => {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       const started = process.hrtime.bigint();
       const finish = (code: GrpcStatus) => metrics.grpcRequestDuration.observe({ method, code: GrpcStatus[code] }, Number(process.hrtime.bigint() - started) / 1e9);
       const work = (async () => {
         if (context.draining()) throw new ShuttingDownError('the server is shutting down; retry on another instance');
-        if (!open) authorize(call.metadata);
+        if (open === 'admin') authorizeAdmin(call.metadata);
+        else if (!open) authorize(call.metadata);
         return run(call.request);
       })();
       void context.track(
@@ -87,11 +129,7 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
     };
   };
 
-  const model = (request: NamedModel) => {
-    const info = inference.modelInfo(request.name ?? '');
-    if (request.version && request.version !== servedVersion(info)) throw versionNotFound(info.name, request.version, servedVersion(info));
-    return info;
-  };
+  const model = (request: NamedModel) => inference.modelInfo(request.name ?? '', request.version || undefined);
 
   return {
     ServerLive: unary('ServerLive', true, () => ({ live: true })),
@@ -102,6 +140,22 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
     ModelInfer: unary('ModelInfer', false, async (request: GrpcInferRequest) =>
       toGrpcResponse(await runInference(inference, fromGrpcRequest(request), limits, 'grpc')),
     ),
+    RepositoryIndex: unary('RepositoryIndex', 'admin', async (request: { repository_name?: string; ready?: boolean }) => {
+      checkRepositoryName(request.repository_name);
+      return { models: await modelControl.index(request.ready === true) };
+    }),
+    RepositoryModelLoad: unary('RepositoryModelLoad', 'admin', async (request: RepositoryModelRequest) => {
+      checkRepositoryName(request.repository_name);
+      checkRepositoryParameters(request.parameters, []);
+      await modelControl.load(request.model_name ?? '');
+      return {};
+    }),
+    RepositoryModelUnload: unary('RepositoryModelUnload', 'admin', async (request: RepositoryModelRequest) => {
+      checkRepositoryName(request.repository_name);
+      checkRepositoryParameters(request.parameters, ['unload_dependents']);
+      await modelControl.unload(request.model_name ?? '');
+      return {};
+    }),
     ModelStreamInfer: (call: ServerDuplexStream<GrpcInferRequest, unknown>) => {
       if (context.draining()) {
         call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: 'the server is shutting down; retry on another instance' });

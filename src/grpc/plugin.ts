@@ -17,9 +17,17 @@ export interface GrpcPluginOptions {
 }
 
 const grpcPlugin: FastifyPluginAsync<GrpcPluginOptions> = async (app, { config }) => {
-  const frontend = new GrpcFrontend({ config, inference: app.inference, apiKeys: app.apiKeys, metrics: app.metrics, log: app.log });
+  const frontend = new GrpcFrontend({
+    config,
+    inference: app.inference,
+    apiKeys: app.apiKeys,
+    adminKeys: app.adminKeys,
+    modelControl: app.modelControl,
+    metrics: app.metrics,
+    log: app.log,
+  });
   app.decorate('grpc', frontend);
   app.addHook('preClose', () => frontend.close());
 };
 
-export default fp(grpcPlugin, { name: 'grpc', fastify: '5.x', dependencies: ['inference', 'auth', 'metrics'] });
+export default fp(grpcPlugin, { name: 'grpc', fastify: '5.x', dependencies: ['inference', 'auth', 'metrics', 'model-repository'] });

@@ -1,4 +1,4 @@
-// The model layer's public surface: reading packages from disk and the registry of loaded models.
+// The model layer's public surface: reading packages from disk and the repository of loaded model versions.
 export { ModelPackageError } from './errors.js';
 export { ModelConfigFile, parseModelConfig, toNetworkSpec, outputWidth, DEFAULT_TENSOR_PREFIX } from './config-schema.js';
 export type { ModelConfig, AffineNormalizationConfig } from './config-schema.js';
@@ -10,5 +10,5 @@ export { parseNpz } from './npz.js';
 export type { Tensor, TensorMap } from './tensor.js';
 export { loadModelPackage } from './package-loader.js';
 export type { LoadedPackage } from './package-loader.js';
-export { ModelRegistry } from './registry.js';
-export type { ModelEntry, NetworkFactory, RegistryOptions } from './registry.js';
+export { ModelRepository } from './repository/index.js';
+export type { ModelEntry, NetworkFactory, LoadOptions, RepositoryOptions } from './repository/index.js';

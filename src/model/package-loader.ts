@@ -102,9 +102,11 @@ async function loadOnnxFolder(dir: string, name: string, onnxBytes: Buffer): Pro
   return { name, dir, config, spec: toNetworkSpec(config), weights, identity };
 }
 
-/** Loads and checks the package in `dir`; its name is the folder's name. */
-export async function loadModelPackage(dir: string): Promise<LoadedPackage> {
-  const name = basename(dir);
+/**
+ * Loads and checks the package in `dir`; its name (what messages start with) is the folder's
+ * name unless `name` says otherwise (a version folder: "co2-lstm/2").
+ */
+export async function loadModelPackage(dir: string, name: string = basename(dir)): Promise<LoadedPackage> {
   const onnxBytes = await readOptionalFile(join(dir, ONNX_FILE), `${name}/${ONNX_FILE}`);
   if (onnxBytes !== undefined) return loadOnnxFolder(dir, name, onnxBytes);
   const { bytes: configBytes, config } = await readConfig(dir, name);

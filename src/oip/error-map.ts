@@ -25,6 +25,7 @@ export const OIP_ERROR_TABLE: Readonly<Record<string, ProtocolStatus>> = {
   HEADERS_TOO_LARGE: { http: 431, grpc: GrpcStatus.INVALID_ARGUMENT },
   METHOD_NOT_ALLOWED: { http: 405, grpc: GrpcStatus.UNIMPLEMENTED },
   UNAUTHORIZED: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED },
+  FORBIDDEN: { http: 403, grpc: GrpcStatus.PERMISSION_DENIED },
   NOT_FOUND: { http: 404, grpc: GrpcStatus.UNIMPLEMENTED },
   MODEL_NOT_FOUND: { http: 404, grpc: GrpcStatus.NOT_FOUND },
   // A sequence asked of a bidirectional or reverse model (whole sequences only): the request is what is wrong.
@@ -33,6 +34,10 @@ export const OIP_ERROR_TABLE: Readonly<Record<string, ProtocolStatus>> = {
   SESSION_EXISTS: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS },
   SEQUENCE_CONFLICT: { http: 409, grpc: GrpcStatus.ABORTED },
   MODEL_MISMATCH: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION },
+  MODEL_VERSION_UNLOADED: { http: 409, grpc: GrpcStatus.FAILED_PRECONDITION },
+  // Triton answers a load or unload its model control mode forbids, and a load that failed, with 400.
+  MODEL_CONTROL_DISABLED: { http: 400, grpc: GrpcStatus.FAILED_PRECONDITION },
+  MODEL_LOAD_FAILED: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
   TOO_MANY_SESSIONS: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   MODEL_NOT_READY: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   STORE_UNAVAILABLE: { http: 503, grpc: GrpcStatus.UNAVAILABLE },

@@ -2,11 +2,10 @@
 // tensors become sequences (tensor-contract.ts), a sequence request steps its session
 // (sequence.ts), any other runs as predict, and the results become the requested outputs.
 import type { Config } from '../config.js';
-import { InvalidInputError, ModelNotFoundError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import type { Transport } from '../metrics.js';
 import type { InferenceService, SequenceOutcome } from '../service/inference-service.js';
-import type { ServedModel } from '../service/served-model.js';
-import { servedVersion } from './metadata.js';
+import { modelRef } from '../service/served-model.js';
 import { readSequenceControl, runSequenceRequest, type SequenceIdLimits } from './sequence.js';
 import { decodeInputs, encodeOutputs, type ContractLimits } from './tensor-contract.js';
 import type { InferRequest, InferResponse } from './types.js';
@@ -29,7 +28,9 @@ export async function runInference(
   transport: Extract<Transport, 'v2' | 'grpc'>,
   binaryByDefault = false,
 ): Promise<InferResponse> {
-  const model = requireVersion(service.model(request.model), request.version);
+  const model = service.model(modelRef({ model: request.model, version: request.version === '' ? undefined : request.version }));
+  // The version resolved here is the one that runs, even if a newer one loads meanwhile.
+  const pinned = { name: model.name, version: model.version };
   const control = readSequenceControl(request.parameters, model.name, limits);
   const decoded = decodeInputs(model, request, limits);
   let outcomes: SequenceOutcome[];
@@ -41,24 +42,16 @@ export async function runInference(
     }
     outcomes = [await runSequenceRequest(service, model, control, decoded.sequences[0]!, limits, transport)];
   } else if (decoded.sequences.length === 1) {
-    outcomes = [await service.predict(model.name, decoded.sequences[0]!, transport)];
+    outcomes = [await service.predict(pinned, decoded.sequences[0]!, transport)];
   } else {
-    outcomes = await service.predictBatch(model.name, decoded.sequences, transport);
+    outcomes = await service.predictBatch(pinned, decoded.sequences, transport);
   }
   return {
     modelName: model.name,
-    modelVersion: servedVersion(model.config),
+    // A sequence runs on its session's version, which may be older than the newest.
+    modelVersion: outcomes[0]?.model.version ?? model.version,
     ...(request.id !== undefined && request.id !== '' ? { id: request.id } : {}),
     outputs: encodeOutputs(model, decoded, outcomes, binaryByDefault),
   };
 }
 
-/** The model, when `version` is empty or the one it serves (MODEL_NOT_FOUND otherwise). */
-export function requireVersion<M extends Pick<ServedModel, 'name' | 'config'>>(model: M, version: string | undefined): M {
-  if (version === undefined || version === '' || version === servedVersion(model.config)) return model;
-  throw versionNotFound(model.name, version, servedVersion(model.config));
-}
-
-export function versionNotFound(model: string, version: string, served: string): Error {
-  return new ModelNotFoundError(`model '${model}' has no version '${version}'; it serves version '${served}'`);
-}

@@ -2,12 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelConfig } from '../model/config-schema.js';
 import type { ModelInfo } from '../schemas/models.js';
 import { modelTensors, type TensorMetadata } from './tensor-contract.js';
 
 /** The extensions both transports implement (GET /v2, ServerMetadata). */
-export const OIP_EXTENSIONS = ['binary_tensor_data', 'parameters', 'sequence', 'sequence(string_id)'] as const;
+export const OIP_EXTENSIONS = ['binary_tensor_data', 'model_repository', 'parameters', 'sequence', 'sequence(string_id)'] as const;
 
 export interface ServerMetadata {
   readonly name: string;
@@ -23,15 +22,12 @@ export interface ModelMetadata {
   readonly outputs: TensorMetadata[];
 }
 
-/** A package without a `version` in its config.json serves version "1". */
-export function servedVersion(config: Pick<ModelConfig, 'version'> | undefined): string {
-  return config?.version ?? '1';
-}
-
+/** Every ready version of the model (the repository's numbers; a flat package is version "1"). */
 export function modelMetadata(info: ModelInfo): ModelMetadata {
+  const ready = (info.versions ?? []).filter((version) => version.status === 'ready').map((version) => version.version);
   return {
     name: info.name,
-    versions: [info.version ?? '1'],
+    versions: ready.length > 0 ? ready : [info.version ?? '1'],
     platform: `rnn-serve_${info.architecture ?? 'unknown'}`,
     ...modelTensors(info),
   };

@@ -79,7 +79,7 @@ export async function runSequenceRequest(
     // Everything is checked before the first write: a refused start leaves any old session as it was.
     decodeSequence(model, sequence, limits);
     decodeState(model, state);
-    await startSession(service, model.name, id, state);
+    await startSession(service, model, id, state);
   } else if (state !== undefined) {
     throw new InvalidInputError(
       `sequence ${id}: state_h and state_c start a sequence, so they go with sequence_start; later requests continue the sequence's own state`,
@@ -101,17 +101,22 @@ export async function runSequenceRequest(
 }
 
 /** Creates the session `id`, or starts the live one over (zeros or `state`, t = 0). */
-async function startSession(service: InferenceService, model: string, id: string, state: unknown): Promise<void> {
+async function startSession(service: InferenceService, served: ServedModel, id: string, state: unknown): Promise<void> {
+  // The session keeps the version this start ran on (the one named, else the newest).
+  const model = served.name;
+  const ref = { name: served.name, version: served.version };
   try {
-    await service.createSession({ model, id, state });
+    await service.createSession({ model: ref, id, state });
     return;
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'SESSION_EXISTS') throw error;
   }
-  // Same model: a reset, in the session's request order. Another model (or an unreadable old
-  // package): replaced.
+  // Same model and version: a reset, in the session's request order. Another model or version
+  // (or an unreadable old package): replaced.
   const existing = await service.getSession(id).catch(() => undefined);
-  if (existing?.session.model === model) {
+  // (A reset moves a session to the newest version, so it serves only a start on that one.)
+  const resettable = existing?.session.model === model && existing.model.version === served.version && service.model(model).version === served.version;
+  if (resettable) {
     try {
       await service.reset(id, state);
       return;
@@ -121,7 +126,7 @@ async function startSession(service: InferenceService, model: string, id: string
   } else {
     await service.deleteSession(id).catch(ignoreCode('SESSION_NOT_FOUND'));
   }
-  await service.createSession({ model, id, state });
+  await service.createSession({ model: ref, id, state });
 }
 
 function ignoreCode(code: string): (error: unknown) => void {

@@ -2,12 +2,13 @@
 // service is open. With keys, every request under /v1 needs `Authorization: Bearer <key>`;
 // WebSocket upgrades under /v1 may instead pass `?api_key=<key>`, because browsers cannot set
 // headers on a WebSocket. Health, metrics and the API documentation stay open for probes and
-// scrapers.
+// scrapers. The admin role (ADMIN_API_KEYS): the model repository routes need an admin key as
+// soon as any key is configured; an admin key is also accepted wherever an API key is.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { UnauthorizedError } from '../errors.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 
 export interface ApiKeyVerifier {
   /** False when no keys are configured: then every request is authorized. */
@@ -18,7 +19,10 @@ export interface ApiKeyVerifier {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** API_KEYS and ADMIN_API_KEYS: what /v1, /v2/models and the gRPC model RPCs accept. */
     apiKeys: ApiKeyVerifier;
+    /** ADMIN_API_KEYS, required on the repository routes when any key is configured. */
+    adminKeys: ApiKeyVerifier;
   }
 }
 
@@ -28,12 +32,12 @@ export interface AuthPluginOptions {
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-export function createApiKeyVerifier(apiKeys: readonly string[]): ApiKeyVerifier {
+export function createApiKeyVerifier(apiKeys: readonly string[], required = apiKeys.length > 0): ApiKeyVerifier {
   // Hashing both sides gives equal-length buffers (timingSafeEqual requires it) and hides the
   // keys' lengths; every key is compared, with no early exit, so timing tells nothing either.
   const digests = apiKeys.map(sha256);
   return {
-    required: digests.length > 0,
+    required,
     accepts(presented) {
       if (presented === undefined) return false;
       const candidate = sha256(presented);
@@ -85,8 +89,23 @@ export function isAuthorized(request: FastifyRequest): boolean {
   return !verifier.required || verifier.accepts(presentedApiKey(request));
 }
 
+/**
+ * The admin check of the model repository routes (REST and gRPC): undefined when the key may use
+ * them, else the error to answer: UNAUTHORIZED (no key, or not a key at all), FORBIDDEN (a valid
+ * key without the admin role).
+ */
+export function adminRefusal(presented: string | undefined, apiKeys: ApiKeyVerifier, adminKeys: ApiKeyVerifier): Error | undefined {
+  if (!adminKeys.required || adminKeys.accepts(presented)) return undefined;
+  if (presented === undefined) {
+    return new UnauthorizedError("the model repository routes need an admin API key (ADMIN_API_KEYS): send 'Authorization: Bearer <key>'");
+  }
+  if (!apiKeys.accepts(presented)) return new UnauthorizedError('the API key is not valid');
+  return new ForbiddenError('this API key does not have the admin role that the model repository routes need (ADMIN_API_KEYS)');
+}
+
 const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { config }) => {
-  app.decorate('apiKeys', createApiKeyVerifier(config.apiKeys));
+  app.decorate('apiKeys', createApiKeyVerifier([...config.apiKeys, ...config.adminApiKeys], config.apiKeys.length > 0));
+  app.decorate('adminKeys', createApiKeyVerifier(config.adminApiKeys, config.apiKeys.length > 0 || config.adminApiKeys.length > 0));
   if (config.apiKeys.length === 0) return;
 
   // onRequest: refused before the body is read or parsed, and before a WebSocket upgrade.

@@ -88,6 +88,22 @@ export const ModelParams = Type.Object({
   model: Type.String({ description: 'Model name (its folder name)', minLength: 1 }),
 });
 
+/**
+ * The params of a model route in both its forms: /models/{model}/... (the newest ready version)
+ * and /models/{model}/versions/{version}/... (that version).
+ */
+export const ModelVersionParams = Type.Object({
+  model: Type.String({ description: 'Model name (its folder name)', minLength: 1 }),
+  version: Type.Optional(
+    Type.String({ description: 'Model version (its version folder); without it, the newest ready version', pattern: '^(0|[1-9][0-9]{0,15})$' }),
+  ),
+});
+
+/** The two paths of a model route: `/models/:model<suffix>` and `/models/:model/versions/:version<suffix>`. */
+export function modelPaths(suffix: string): readonly string[] {
+  return [`/models/:model${suffix}`, `/models/:model/versions/:version${suffix}`];
+}
+
 export const SessionParams = Type.Object({
   id: Type.String({ description: 'Session id', minLength: 1 }),
 });

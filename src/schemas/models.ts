@@ -22,7 +22,20 @@ export const ModelInfo = Type.Object(
     vocab: Type.Optional(Type.Array(Type.String(), { description: 'Token models: accepted tokens' })),
     labels: Type.Optional(Type.Array(Type.String(), { description: 'Names of the outputs' })),
     description: Type.Optional(Type.String()),
-    version: Type.Optional(Type.String()),
+    version: Type.Optional(
+      Type.String({ description: 'The repository version shown: the version folder\'s number, "1" for a flat package' }),
+    ),
+    versions: Type.Optional(
+      Type.Array(
+        Type.Object({
+          version: Type.String(),
+          status: Type.Enum(['ready', 'failed']),
+          error: Type.Optional(Type.String({ description: 'Why this version failed to load' })),
+        }),
+        { description: 'Every version the repository holds of this model: loaded ones, and the latest failure of the others' },
+      ),
+    ),
+    package_version: Type.Optional(Type.String({ description: 'The `version` string of the package\'s config.json, when it has one' })),
     engine: Type.Optional(
       Type.Object(
         {

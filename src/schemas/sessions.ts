@@ -4,6 +4,12 @@ import { matrix, SequenceFields, State, STRICT, ref } from './common.js';
 export const CreateSessionRequest = Type.Object(
   {
     model: Type.String({ minLength: 1 }),
+    version: Type.Optional(
+      Type.String({
+        pattern: '^(0|[1-9][0-9]{0,15})$',
+        description: 'The model version to run on (default: the newest ready one); the session keeps it until a reset',
+      }),
+    ),
     state: Type.Optional(ref(State)),
     ttl_seconds: Type.Optional(
       Type.Integer({ minimum: 1, description: "Idle time before the session expires; at most the server's SESSION_TTL_SECONDS" }),
@@ -16,6 +22,7 @@ export type CreateSessionRequest = Static<typeof CreateSessionRequest>;
 const sessionFields = {
   session_id: Type.String(),
   model: Type.String(),
+  model_version: Type.Optional(Type.String({ description: 'The model version the session runs on (a reset moves it to the newest)' })),
   t: Type.Integer({ description: 'Elements consumed so far' }),
   created_at: Type.String({ format: 'date-time' }),
   expires_at: Type.String({ format: 'date-time', description: 'When the session expires unless used again' }),

@@ -11,7 +11,7 @@ import { InvalidInputError, NonFiniteResultError } from '../errors.js';
 import type { InferenceService, RolloutJob, RolloutOutcome, RolloutResult, RunElements, SessionRolloutOutcome } from './inference-service.js';
 import { decodeSequence, type DecodedSequence } from '../codec/inputs.js';
 import { checkRequestElements } from './request-budget.js';
-import type { ServedModel } from './served-model.js';
+import type { ModelRef, ServedModel } from './served-model.js';
 
 export interface ForecastInput {
   /** The history: T >= 1 rows of input_size numbers (raw values, normalized here when the package says so). */
@@ -43,7 +43,7 @@ export type SessionForecastOutcome = SessionRolloutOutcome<ForecastResult>;
 /** Forecasts after the history, starting at `state` (JSON {h, c?}; zeros when absent). */
 export function forecast(
   inference: InferenceService,
-  modelName: string,
+  modelName: ModelRef,
   input: ForecastInput & { readonly state?: unknown },
   limits: ForecastLimits,
 ): Promise<ForecastOutcome> {

@@ -13,7 +13,7 @@ import { decodeSequence, type DecodedSequence } from '../codec/inputs.js';
 import { checkRequestElements } from './request-budget.js';
 import { readsAsProbabilities, TokenSampler } from './sampling.js';
 import { createSeededRandom } from './sampling-rng.js';
-import type { ServedModel } from './served-model.js';
+import type { ModelRef, ServedModel } from './served-model.js';
 
 export type { GenerationLimits } from './generation-request.js';
 
@@ -61,7 +61,7 @@ export type SessionGenerationOutcome = SessionRolloutOutcome<GenerationResult>;
 /** Generates from the prompt, starting at `state` (JSON {h, c?}; zeros when absent). */
 export function generate(
   inference: InferenceService,
-  modelName: string,
+  modelName: ModelRef,
   input: GenerateInput & { readonly state?: unknown },
   limits: GenerationLimits,
   hooks: GenerationHooks = {},

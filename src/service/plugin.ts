@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
 import type { ServiceMetrics } from '../metrics.js';
-import type { ModelRegistry } from '../model/registry.js';
+import type { ModelRepository } from '../model/repository/model-repository.js';
 import { createSessionStore } from '../sessions/create-session-store.js';
 import { InferenceService } from './inference-service.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -19,7 +19,7 @@ declare module 'fastify' {
 
 export interface InferencePluginOptions {
   readonly config: Config;
-  readonly registry: ModelRegistry;
+  readonly registry: ModelRepository;
   readonly metrics: ServiceMetrics;
   /** Default: the store SESSION_STORE names. The app closes it either way. */
   readonly sessionStore?: SessionStore;
@@ -44,6 +44,8 @@ const inferencePlugin: FastifyPluginAsync<InferencePluginOptions> = async (app, 
     maxRequestElements: config.maxRequestElements,
     maxBatchSequences: config.maxBatchSequences,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    sessionSlots: config.sessionSlots,
+    sessionSlotIdleSeconds: config.sessionSlotIdleSeconds,
     log: app.log,
     ...(options.createScheduler ? { createScheduler: options.createScheduler } : {}),
     ...(clock ? { clock } : {}),

@@ -1,6 +1,6 @@
 // Readiness (GET /readyz): models loaded and the session store answering. Apart from the
 // dataplane: it reads the registry and pings the store, and changes nothing.
-import type { ModelRegistry } from '../model/registry.js';
+import type { ModelRepository } from '../model/repository/model-repository.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
 export interface ReadinessReport {
@@ -12,7 +12,7 @@ export interface ReadinessReport {
   readonly sessionStore: string;
 }
 
-export async function checkReadiness(registry: ModelRegistry, store: Pick<SessionStore, 'ping'>): Promise<ReadinessReport> {
+export async function checkReadiness(registry: ModelRepository, store: Pick<SessionStore, 'ping'>): Promise<ReadinessReport> {
   const entries = registry.list();
   const modelsReady = entries.filter((entry) => entry.status === 'ready').length;
   const modelsFailed = entries.length - modelsReady;

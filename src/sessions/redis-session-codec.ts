@@ -5,7 +5,7 @@ import type { SessionRecord } from './session-store.js';
 import { bytesToState, stateToBytes } from './redis-state-bytes.js';
 
 /** Field order of every read (HMGET), so a reply is decoded by position. */
-export const SESSION_FIELDS = ['model', 'modelIdentity', 't', 'version', 'createdAt', 'ttlSeconds', 'expiresAt', 'state'] as const;
+export const SESSION_FIELDS = ['model', 'modelIdentity', 't', 'version', 'createdAt', 'ttlSeconds', 'expiresAt', 'state', 'modelVersion'] as const;
 
 /**
  * Field/value pairs for HSET. The model is left out of writes after create: a session never
@@ -19,6 +19,7 @@ export function sessionFields(
   const fields: (string | Buffer)[] = options.withModel ? ['model', record.model] : [];
   const previous = options.previous;
   if (previous?.modelIdentity !== record.modelIdentity) fields.push('modelIdentity', record.modelIdentity);
+  if (previous?.modelVersion !== record.modelVersion && record.modelVersion !== undefined) fields.push('modelVersion', record.modelVersion);
   if (previous?.t !== record.t) fields.push('t', String(record.t));
   if (previous?.version !== record.version) fields.push('version', String(record.version));
   if (previous?.createdAt !== record.createdAt) fields.push('createdAt', String(record.createdAt));
@@ -48,10 +49,13 @@ export function decodeSession(id: string, key: string, values: readonly (Buffer 
     }
     return value;
   };
+  // modelVersion (last) is absent from records written before model versions existed.
+  const modelVersion = values[8];
   return {
     id,
     model: field(0).toString('utf8'),
     modelIdentity: field(1).toString('utf8'),
+    ...(modelVersion !== null && modelVersion !== undefined ? { modelVersion: modelVersion.toString('utf8') } : {}),
     t: number(2),
     version: number(3),
     createdAt: number(4),

@@ -8,6 +8,11 @@ export interface SessionRecord {
   readonly model: string;
   /** The identity of the model package the session was created with (ModelEntry.identity). */
   readonly modelIdentity: string;
+  /**
+   * The model version the session runs on (src/model/repository/): it keeps stepping on it while
+   * that version is loaded. Absent in records written before versions existed: the newest version.
+   */
+  readonly modelVersion?: string;
   /** Elements consumed so far. */
   readonly t: number;
   /**
@@ -15,7 +20,12 @@ export interface SessionRecord {
    * session that went back to an earlier t.
    */
   readonly version: number;
-  /** Flat state, layout of src/engine/types.ts (stateSize values). */
+  /**
+   * Flat state, layout of src/engine/types.ts (stateSize values). In an in-process store, a
+   * session resident in a slot (slot-table.ts) keeps here the state it entered the slot with;
+   * its current state is the slot's row until it is evicted and written back. Read sessions
+   * through Sessions (sessions.ts), which knows.
+   */
   readonly state: Float32Array;
   /** Epoch milliseconds. */
   readonly createdAt: number;

@@ -110,7 +110,7 @@ describe('gRPC with a client of the official proto', () => {
     await assert.rejects(client.call('ModelReady', { name: 'co2-lstm', version: '9' }), { code: status.NOT_FOUND });
     if (hasOfficialProtos()) {
       // RPCs of Triton's proto that this server does not serve: only a client of that proto has them.
-      await assert.rejects(client.call('RepositoryIndex', {}), { code: status.UNIMPLEMENTED });
+      await assert.rejects(client.call('SystemSharedMemoryStatus', {}), { code: status.UNIMPLEMENTED });
       await assert.rejects(client.call('ModelConfig', { name: 'co2-lstm' }), { code: status.UNIMPLEMENTED });
     }
   });

@@ -46,6 +46,8 @@ describe('models', () => {
       labels: ['north', 'east', 'south', 'west'],
       description: 'LSTM, 2 layers, softmax head',
       version: '1',
+      versions: [{ version: '1', status: 'ready' }],
+      package_version: '1',
       engine: { name: defaultEngine().engine, isa: defaultEngine().isa },
     });
   });

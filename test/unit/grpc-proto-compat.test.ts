@@ -80,11 +80,13 @@ function assertCompatible(official: PackageDefinition, rpcs: readonly string[]):
 }
 
 const CORE_RPCS = ['ServerLive', 'ServerReady', 'ModelReady', 'ServerMetadata', 'ModelMetadata', 'ModelInfer'];
+/** Triton's model repository extension (issue 14): in Triton's proto, not in KServe's. */
+const REPOSITORY_RPCS = ['RepositoryIndex', 'RepositoryModelLoad', 'RepositoryModelUnload'];
 
 describe('proto/inference.proto', () => {
   it('declares package inference, service GRPCInferenceService and the RPCs the server implements', () => {
     const service = OURS[SERVICE] as ServiceDefinition;
-    assert.deepEqual(Object.keys(service), [...CORE_RPCS, 'ModelStreamInfer']);
+    assert.deepEqual(Object.keys(service), [...CORE_RPCS, 'ModelStreamInfer', ...REPOSITORY_RPCS]);
     assert.equal(service.ModelStreamInfer!.requestStream && service.ModelStreamInfer!.responseStream, true);
   });
 
@@ -94,13 +96,16 @@ describe('proto/inference.proto', () => {
   const official = existsSync(join(tritonDir, 'triton_grpc_service.proto'));
 
   if (official) it("matches Triton's grpc_service.proto field by field", () => {
-    const fields = assertCompatible(loadSync(officialTritonProto(), { keepCase: true }), [...CORE_RPCS, 'ModelStreamInfer']);
+    const fields = assertCompatible(loadSync(officialTritonProto(), { keepCase: true }), [...CORE_RPCS, 'ModelStreamInfer', ...REPOSITORY_RPCS]);
     assert.ok(fields > 60, `${fields} fields compared`);
   });
 
   if (official) it("matches KServe's open_inference_grpc.proto for the core RPCs", () => {
     const kserve = loadSync(join(tritonDir, 'kserve_open_inference_grpc.proto'), { keepCase: true });
-    const ours = Object.keys(OURS).filter((key) => key !== SERVICE && key !== 'inference.ModelStreamInferResponse');
+    // Triton's own additions: its stream and the model repository extension.
+    const ours = Object.keys(OURS).filter(
+      (key) => key !== SERVICE && key !== 'inference.ModelStreamInferResponse' && !/^inference\.(Repository|ModelRepositoryParameter)/.test(key),
+    );
     for (const rpc of CORE_RPCS) assert.ok((kserve[SERVICE] as ServiceDefinition)[rpc], rpc);
     let fields = 0;
     for (const name of ours) {

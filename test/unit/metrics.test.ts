@@ -15,6 +15,9 @@ const API_MD_METRICS = [
   'rnn_sessions_expired_total',
   'rnn_websocket_connections',
   'rnn_models_loaded',
+  'rnn_model_version_loaded',
+  'rnn_model_load_failures_total',
+  'rnn_model_load_duration_seconds',
 ];
 
 async function appWithTraffic(t: test.TestContext) {

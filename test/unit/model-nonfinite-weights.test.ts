@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ModelProto } from '../../src/model/onnx/onnx-proto.js';
-import { ModelRegistry } from '../../src/model/registry.js';
+import { ModelRepository } from '../../src/model/repository/model-repository.js';
 import { encodeNpy, encodeNpz, encodeSafetensors, float32Bytes, float64Bytes, type TensorBytes } from '../helpers/model-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnn-serve-nonfinite-weights-'));
@@ -72,7 +72,7 @@ writeFileSync(
 
 describe('packages with non-finite weights', () => {
   it('fail to load, each with an error naming the file, the tensor and the value; a finite one is ready', async () => {
-    const registry = await ModelRegistry.load(root);
+    const registry = await ModelRepository.load(root);
     const byName = new Map(registry.list().map((entry) => [entry.name, entry]));
     assert.equal(byName.get('finite')?.status, 'ready', byName.get('finite')?.error);
     const expected: Record<string, RegExp> = {

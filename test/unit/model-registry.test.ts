@@ -10,13 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import { createReferenceNetwork } from '../../src/engine/index.js';
 import type { NetworkSpec } from '../../src/engine/types.js';
 import { ModelPackageError } from '../../src/model/errors.js';
-import { ModelRegistry } from '../../src/model/registry.js';
+import { ModelRepository } from '../../src/model/repository/model-repository.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { writePackage } from '../helpers/model-files.js';
 
 const TANH = join(FIXTURES_DIR, 'rnn_tanh');
 
-describe('ModelRegistry', () => {
+describe('ModelRepository', () => {
   let modelsDir: string;
   before(() => {
     modelsDir = mkdtempSync(join(tmpdir(), 'rnn-serve-registry-'));
@@ -29,7 +29,7 @@ describe('ModelRegistry', () => {
   after(() => rmSync(modelsDir, { recursive: true, force: true }));
 
   it('lists every model folder sorted by name, the broken one failed with its message', async () => {
-    const registry = await ModelRegistry.load(modelsDir);
+    const registry = await ModelRepository.load(modelsDir);
     assert.deepEqual(
       registry.list().map((entry) => [entry.name, entry.status]),
       [
@@ -44,7 +44,7 @@ describe('ModelRegistry', () => {
   });
 
   it('gives a ready model its config, network and identity', async () => {
-    const good = (await ModelRegistry.load(modelsDir)).get('good');
+    const good = (await ModelRepository.load(modelsDir)).get('good');
     assert.equal(good?.status, 'ready');
     assert.equal(good?.config?.output_size, 2);
     assert.equal(good?.network?.spec.inputSize, 3);
@@ -53,12 +53,12 @@ describe('ModelRegistry', () => {
   });
 
   it('returns undefined for an unknown name', async () => {
-    assert.equal((await ModelRegistry.load(modelsDir)).get('nope'), undefined);
+    assert.equal((await ModelRepository.load(modelsDir)).get('nope'), undefined);
   });
 
   it('builds networks with the given factory and maxBatch', async () => {
     const calls: Array<{ spec: NetworkSpec; maxBatch?: number }> = [];
-    const registry = await ModelRegistry.load(modelsDir, {
+    const registry = await ModelRepository.load(modelsDir, {
       maxBatch: 5,
       createNetwork: (spec, weights, options) => {
         calls.push({ spec, maxBatch: options.maxBatch });
@@ -71,7 +71,7 @@ describe('ModelRegistry', () => {
   });
 
   it('marks a model failed when its network cannot be built', async () => {
-    const registry = await ModelRegistry.load(modelsDir, {
+    const registry = await ModelRepository.load(modelsDir, {
       createNetwork: () => {
         throw new Error('out of scratch memory');
       },
@@ -83,18 +83,18 @@ describe('ModelRegistry', () => {
   it('changes identity when a package file changes', async () => {
     const upgradeDir = join(modelsDir, '.upgrade'); // hidden, so the other tests never list it
     writePackage(upgradeDir, 'model', TANH);
-    const original = (await ModelRegistry.load(upgradeDir)).get('model')?.identity;
+    const original = (await ModelRepository.load(upgradeDir)).get('model')?.identity;
     const configPath = join(upgradeDir, 'model', 'config.json');
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
     writeFileSync(configPath, JSON.stringify({ ...config, version: '2' }));
-    const upgraded = (await ModelRegistry.load(upgradeDir)).get('model')?.identity;
+    const upgraded = (await ModelRepository.load(upgradeDir)).get('model')?.identity;
     assert.match(original ?? '', /^[0-9a-f]{64}$/);
     assert.notEqual(upgraded, original);
   });
 
   it('rejects a models directory that does not exist', async () => {
     const missing = join(modelsDir, 'no-such-dir');
-    await assert.rejects(ModelRegistry.load(missing), (error: unknown) => {
+    await assert.rejects(ModelRepository.load(missing), (error: unknown) => {
       assert.ok(error instanceof ModelPackageError);
       assert.equal(error.message, `models directory '${missing}' does not exist`);
       return true;
@@ -102,7 +102,7 @@ describe('ModelRegistry', () => {
   });
 });
 
-describe('ModelRegistry and symbolic links', () => {
+describe('ModelRepository and symbolic links', () => {
   let root: string;
   let modelsDir: string;
   before(() => {
@@ -123,7 +123,7 @@ describe('ModelRegistry and symbolic links', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   it('serves a linked folder under the link name, whether the link is absolute or relative', async () => {
-    const registry = await ModelRegistry.load(modelsDir);
+    const registry = await ModelRepository.load(modelsDir);
     for (const name of ['absolute-link', 'relative-link', 'plain']) {
       const entry = registry.get(name);
       assert.equal(entry?.status, 'ready', `${name}: ${entry?.error}`);
@@ -134,9 +134,10 @@ describe('ModelRegistry and symbolic links', () => {
   });
 
   it('lists a dangling link and a loop as failed, saying where they point', async () => {
-    const registry = await ModelRegistry.load(modelsDir);
+    const registry = await ModelRepository.load(modelsDir);
     assert.deepEqual(registry.get('dangling'), {
       name: 'dangling',
+      version: '1',
       dir: join(modelsDir, 'dangling'),
       status: 'failed',
       error: `dangling: symbolic link to '${join(root, 'gone')}', which does not exist`,
@@ -145,10 +146,13 @@ describe('ModelRegistry and symbolic links', () => {
       assert.equal(registry.get(name)?.status, 'failed');
       assert.equal(registry.get(name)?.error, `${name}: symbolic link to '${target}', which loops back on itself (too many levels of symbolic links)`);
     }
+    // The repository index says the same: unavailable, and why.
+    const row = (await registry.index()).find((entry) => entry.name === 'dangling');
+    assert.deepEqual(row, { name: 'dangling', state: 'UNAVAILABLE', reason: `dangling: symbolic link to '${join(root, 'gone')}', which does not exist` });
   });
 
   it('skips links to files and hidden links, as it skips files and hidden folders', async () => {
-    const names = (await ModelRegistry.load(modelsDir)).list().map((entry) => entry.name);
+    const names = (await ModelRepository.load(modelsDir)).list().map((entry) => entry.name);
     assert.deepEqual(names, ['absolute-link', 'dangling', 'loop-a', 'loop-b', 'plain', 'relative-link']);
   });
 });

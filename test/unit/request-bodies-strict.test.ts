@@ -29,8 +29,11 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   'POST /v1/sessions/{id}/generate': { max_tokens: 1 },
   'POST /v1/models/{model}/forecast': { inputs: [row], horizon: 1 },
   'POST /v1/sessions/{id}/forecast': { inputs: [row], horizon: 1 },
+  'POST /v1/models/{model}/versions/{version}/predict': { inputs: [row] },
+  'POST /v1/models/{model}/versions/{version}/generate': { max_tokens: 1 },
+  'POST /v1/models/{model}/versions/{version}/forecast': { inputs: [row], horizon: 1 },
 };
-const url = (template: string): string => template.replace('{model}', 'gru').replace('{id}', session.session_id);
+const url = (template: string): string => template.replace('{model}', 'gru').replace('{version}', '1').replace('{id}', session.session_id);
 
 describe('unknown fields', () => {
   it('the table above covers every operation with a body', () => {

@@ -43,7 +43,7 @@ class InvalidRequestError(RnnServeError):
 
 
 class AuthenticationError(RnnServeError):
-    """401: no valid API key."""
+    """401: no valid API key; 403: a key without the role the route needs (ADMIN_API_KEYS)."""
 
 
 class NotFoundError(RnnServeError):
@@ -81,12 +81,16 @@ ERROR_FAMILIES: dict[str, type[RnnServeError]] = {
     "HEADERS_TOO_LARGE": InvalidRequestError,
     "REQUEST_TOO_LARGE": InvalidRequestError,
     "NON_FINITE_RESULT": InvalidRequestError,
+    "MODEL_LOAD_FAILED": InvalidRequestError,
     "UNAUTHORIZED": AuthenticationError,
+    "FORBIDDEN": AuthenticationError,
     "NOT_FOUND": NotFoundError,
     "MODEL_NOT_FOUND": NotFoundError,
     "SESSION_NOT_FOUND": NotFoundError,
     "SEQUENCE_CONFLICT": ConflictError,
     "MODEL_MISMATCH": ConflictError,
+    "MODEL_VERSION_UNLOADED": ConflictError,
+    "MODEL_CONTROL_DISABLED": ConflictError,
     "WHOLE_SEQUENCE_MODEL": ConflictError,
     "SESSION_EXISTS": ConflictError,
     "TOO_MANY_SESSIONS": CapacityError,
@@ -100,7 +104,7 @@ ERROR_FAMILIES: dict[str, type[RnnServeError]] = {
 def _family_of_status(status: Optional[int]) -> type[RnnServeError]:
     if status is None:
         return RnnServeError
-    if status == 401:
+    if status in (401, 403):
         return AuthenticationError
     if status == 404:
         return NotFoundError

@@ -14,12 +14,16 @@ export const ERROR_FAMILIES = {
   HEADERS_TOO_LARGE: 'InvalidRequestError',
   REQUEST_TOO_LARGE: 'InvalidRequestError',
   NON_FINITE_RESULT: 'InvalidRequestError',
+  MODEL_LOAD_FAILED: 'InvalidRequestError',
   UNAUTHORIZED: 'AuthenticationError',
+  FORBIDDEN: 'AuthenticationError',
   NOT_FOUND: 'NotFoundError',
   MODEL_NOT_FOUND: 'NotFoundError',
   SESSION_NOT_FOUND: 'NotFoundError',
   SEQUENCE_CONFLICT: 'ConflictError',
   MODEL_MISMATCH: 'ConflictError',
+  MODEL_VERSION_UNLOADED: 'ConflictError',
+  MODEL_CONTROL_DISABLED: 'ConflictError',
   WHOLE_SEQUENCE_MODEL: 'ConflictError',
   SESSION_EXISTS: 'ConflictError',
   TOO_MANY_SESSIONS: 'CapacityError',
@@ -53,7 +57,7 @@ export class RnnServeError extends Error {
 export class InvalidRequestError extends RnnServeError {
   override name = 'InvalidRequestError';
 }
-/** 401: no valid API key. */
+/** 401: no valid API key; 403: a key without the role the route needs (ADMIN_API_KEYS). */
 export class AuthenticationError extends RnnServeError {
   override name = 'AuthenticationError';
 }
@@ -93,7 +97,7 @@ export function errorFor(code: string, message: string, statusCode?: number, ret
 
 function familyOfStatus(status: number | undefined): keyof typeof CLASSES | undefined {
   if (status === undefined) return undefined;
-  if (status === 401) return 'AuthenticationError';
+  if (status === 401 || status === 403) return 'AuthenticationError';
   if (status === 404) return 'NotFoundError';
   if (status === 409) return 'ConflictError';
   if (status === 429) return 'CapacityError';

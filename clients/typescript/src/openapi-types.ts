@@ -171,7 +171,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Describe one model */
+        /** Describe one model: its serving version, or the version named, and every version it has */
         get: {
             parameters: {
                 query?: never;
@@ -179,6 +179,8 @@ export interface paths {
                 path: {
                     /** @description Model name (its folder name) */
                     model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
                 };
                 cookie?: never;
             };
@@ -193,6 +195,15 @@ export interface paths {
                         "application/json": components["schemas"]["ModelInfo"];
                     };
                 };
+                /** @description The version is not a version number (INVALID_INPUT) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
                 401: {
                     headers: {
@@ -202,7 +213,75 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description No such model (MODEL_NOT_FOUND) */
+                /** @description No such model, or no such version (MODEL_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe one model: its serving version, or the version named, and every version it has */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Model name (its folder name) */
+                    model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A model package and whether it is ready to serve */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelInfo"];
+                    };
+                };
+                /** @description The version is not a version number (INVALID_INPUT) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such model, or no such version (MODEL_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -241,6 +320,8 @@ export interface paths {
                 path: {
                     /** @description Model name (its folder name) */
                     model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
                 };
                 cookie?: never;
             };
@@ -277,7 +358,109 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description No such model (MODEL_NOT_FOUND) */
+                /** @description No such model, or no such version loaded (MODEL_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the request has more than MAX_BATCH_SEQUENCES sequences or MAX_REQUEST_ELEMENTS elements in all (REQUEST_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The model failed to load (MODEL_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}/versions/{version}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run whole sequences from a given (or zero) state
+         * @description One sequence: `{inputs | tokens | text, state?}` answers `{model, outputs, state}`. A batch: `{sequences: [...]}` (lengths may differ) answers `{model, results: [{outputs, state}]}`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Model name (its folder name) */
+                    model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PredictRequest"];
+                };
+            };
+            responses: {
+                /** @description PredictResponse for one sequence, PredictBatchResponse for a batch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PredictResponse"] | components["schemas"]["PredictBatchResponse"];
+                    };
+                };
+                /** @description Malformed input; the message names the position (INVALID_INPUT) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such model, or no such version loaded (MODEL_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -761,6 +944,8 @@ export interface paths {
                 path: {
                     /** @description Model name (its folder name) */
                     model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
                 };
                 cookie?: never;
             };
@@ -797,7 +982,118 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description No such model (MODEL_NOT_FOUND) */
+                /** @description No such model, or no such version loaded (MODEL_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the prompt plus max_tokens is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The model failed to load (MODEL_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}/versions/{version}/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate tokens from a prompt with a token model
+         * @description Runs the prompt, then samples each next token from the model's outputs and feeds it back, until max_tokens or a stop string. The state returned has consumed the prompt and every generated token.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Model name (its folder name) */
+                    model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GenerateRequest"];
+                };
+            };
+            responses: {
+                /** @description The generated tokens, and the state after the prompt and every generated token (the last one included) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GenerateResponse"];
+                    };
+                };
+                /** @description Malformed input or parameters, or a model that cannot generate (no vocabulary, output_size not the vocabulary size) (INVALID_INPUT) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such model, or no such version loaded (MODEL_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -976,6 +1272,8 @@ export interface paths {
                 path: {
                     /** @description Model name (its folder name) */
                     model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
                 };
                 cookie?: never;
             };
@@ -1012,7 +1310,118 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description No such model (MODEL_NOT_FOUND) */
+                /** @description No such model, or no such version loaded (MODEL_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the history plus horizon is more than MAX_REQUEST_ELEMENTS elements (REQUEST_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The model failed to load (MODEL_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}/versions/{version}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forecast: run a history, then feed each prediction back as the next input
+         * @description For models with output_size = input_size. Feeding back is exactly what posting each returned prediction as the next input would do. The state returned has consumed the history and every prediction.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Model name (its folder name) */
+                    model: string;
+                    /** @description Model version (its version folder); without it, the newest ready version */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ForecastRequest"];
+                };
+            };
+            responses: {
+                /** @description The predictions, and the state after the history and every prediction (the last one included) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForecastResponse"];
+                    };
+                };
+                /** @description Malformed input, a horizon out of range, or a model whose outputs cannot be its inputs (output_size != input_size) (INVALID_INPUT) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description API_KEYS is set and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such model, or no such version loaded (MODEL_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1983,6 +2392,318 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/repository/index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Every model in MODELS_DIR or loaded, one entry per version, with its state */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description $repository_index_request; the body may be empty */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Only the models ready for inference (default false) */
+                        ready?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description $repository_index_response: one entry per version of each model in MODELS_DIR or loaded */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            /** @description Absent for a model none of whose versions could be read */
+                            version?: string;
+                            /** @enum {unknown} */
+                            state: "READY" | "UNAVAILABLE" | "LOADING" | "UNLOADING";
+                            /** @description Why the model is in this state; empty when READY as expected */
+                            reason: string;
+                        }[];
+                    };
+                };
+                /** @description A malformed body or an unknown field (INVALID_INPUT), a body over BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), MODEL_CONTROL is not explicit (MODEL_CONTROL_DISABLED), or the package failed to load (MODEL_LOAD_FAILED) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description A key is configured and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description The key is valid but not an admin key of ADMIN_API_KEYS (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/repository/models/{model}/load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Load or reload a model: read its folder again (new versions, changed packages, its policy); MODEL_CONTROL=explicit
+         * @description Answers once the versions its policy selects are loaded. A package that fails to load never replaces a working version: the answer is then 400 MODEL_LOAD_FAILED saying what still serves.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            /** @description $repository_load_request; the body may be empty */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description No load parameter is supported (no "config" or "file:" overrides): the package is read from MODELS_DIR */
+                        parameters?: Record<string, never>;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            /** @description The versions ready after the load */
+                            versions: string[];
+                        };
+                    };
+                };
+                /** @description A malformed body or an unknown field (INVALID_INPUT), a body over BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), MODEL_CONTROL is not explicit (MODEL_CONTROL_DISABLED), or the package failed to load (MODEL_LOAD_FAILED) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description A key is configured and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description The key is valid but not an admin key of ADMIN_API_KEYS (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description No such folder in MODELS_DIR, or a name that is not one folder name (MODEL_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/repository/models/{model}/unload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unload every version of a model, once the requests in flight on it have finished; MODEL_CONTROL=explicit
+         * @description New requests to the model are refused at once (MODEL_NOT_FOUND); its sessions answer 409 MODEL_VERSION_UNLOADED until it is loaded again or they are reset onto a loaded version.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            /** @description $repository_unload_request; the body may be empty */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        parameters?: {
+                            /** @description Accepted; models here have no dependents */
+                            unload_dependents?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                        };
+                    };
+                };
+                /** @description A malformed body or an unknown field (INVALID_INPUT), a body over BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), MODEL_CONTROL is not explicit (MODEL_CONTROL_DISABLED), or the package failed to load (MODEL_LOAD_FAILED) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description A key is configured and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description The key is valid but not an admin key of ADMIN_API_KEYS (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description No such folder in MODELS_DIR, or a name that is not one folder name (MODEL_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What was wrong and where */
+                            error: string;
+                            /** @description The error code (docs/errors.md) */
+                            code: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2042,7 +2763,18 @@ export interface components {
             /** @description Names of the outputs */
             labels?: string[];
             description?: string;
+            /** @description The repository version shown: the version folder's number, "1" for a flat package */
             version?: string;
+            /** @description Every version the repository holds of this model: loaded ones, and the latest failure of the others */
+            versions?: {
+                version: string;
+                /** @enum {unknown} */
+                status: "ready" | "failed";
+                /** @description Why this version failed to load */
+                error?: string;
+            }[];
+            /** @description The `version` string of the package's config.json, when it has one */
+            package_version?: string;
             /** @description What runs the model (ready packages); RNN_ENGINE and RNN_ENGINE_ISA choose it */
             engine?: {
                 /**
@@ -2110,6 +2842,8 @@ export interface components {
         };
         CreateSessionRequest: {
             model: string;
+            /** @description The model version to run on (default: the newest ready one); the session keeps it until a reset */
+            version?: string;
             state?: components["schemas"]["State"];
             /** @description Idle time before the session expires; at most the server's SESSION_TTL_SECONDS */
             ttl_seconds?: number;
@@ -2118,6 +2852,8 @@ export interface components {
         Session: {
             session_id: string;
             model: string;
+            /** @description The model version the session runs on (a reset moves it to the newest) */
+            model_version?: string;
             /** @description Elements consumed so far */
             t: number;
             /** Format: date-time */
@@ -2134,6 +2870,8 @@ export interface components {
         SessionWithState: {
             session_id: string;
             model: string;
+            /** @description The model version the session runs on (a reset moves it to the newest) */
+            model_version?: string;
             /** @description Elements consumed so far */
             t: number;
             /** Format: date-time */
