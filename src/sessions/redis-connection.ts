@@ -187,6 +187,11 @@ export class RedisConnection {
     }
   }
 
+  /** A command's own failure (one of a pipeline's) as the 503 every other store failure is. */
+  failure(what: string, error: Error): Error {
+    return this.unavailable(what, error.message, error);
+  }
+
   private unavailable(what: string, reason: string, cause: unknown): Error {
     const error = new StoreUnavailableError(`the session store (${this.where}) could not ${what}: ${reason}`);
     // Reconnection is already scheduled: retry about when it happens.
@@ -260,10 +265,28 @@ async function followRedirections<T>(attempt: () => Promise<T>): Promise<T> {
       return await attempt();
     } catch (error) {
       const message = error instanceof Error ? error.message : '';
-      if (attempts >= REDIRECTED_ATTEMPTS || !(/^(ASK|MOVED|TRYAGAIN) /.test(message) || message === REGROUPED)) throw error;
+      if (attempts >= REDIRECTED_ATTEMPTS || isSettledCommandError(error) || !(/^(ASK|MOVED|TRYAGAIN) /.test(message) || message === REGROUPED)) {
+        throw error;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, REDIRECTED_PAUSE_MS));
   }
+}
+
+/**
+ * A spread pipeline's command error has had its redirections followed already. Marked so that a
+ * caller who rethrows it from inside run() (which follows redirections around the whole callback)
+ * does not rerun the callback: that would resend the pipeline's commands that succeeded.
+ */
+const SETTLED = Symbol('redirections followed');
+
+function settledCommandError(reason: unknown): Error {
+  const error = reason instanceof Error ? reason : new Error(String(reason));
+  return Object.assign(error, { [SETTLED]: true });
+}
+
+function isSettledCommandError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { [SETTLED]?: boolean })[SETTLED] === true;
 }
 
 /**
@@ -283,9 +306,7 @@ export function pipelineOf(client: SessionRedis): ChainableCommander {
           const settled = await Promise.allSettled(
             queued.map(({ name: command, args }) => followRedirections(() => commands[command]!(...args))),
           );
-          return settled.map((outcome) =>
-            outcome.status === 'fulfilled' ? [null, outcome.value] : [outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason)), null],
-          );
+          return settled.map((outcome) => (outcome.status === 'fulfilled' ? [null, outcome.value] : [settledCommandError(outcome.reason), null]));
         };
       }
       if (name === 'then') return undefined; // not a thenable

@@ -165,24 +165,38 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * Each write of the batch settles on its own: on a cluster the batch spans shards, and one
+   * shard's failure must not answer 503 for a write another shard applied (the client would be
+   * told to retry a step that landed). Only a failure of the whole round trip fails them all.
+   */
   private readonly flushWrites = (): void => {
     this.writesFlushQueued = false;
     const writes = this.pendingWrites;
     this.pendingWrites = [];
+    const what = writes.length === 1 ? 'update a session' : 'update sessions';
     this.connection
-      .run(writes.length === 1 ? 'update a session' : 'update sessions', async (redis) => {
-        if (writes.length === 1) return [await redis.rnnSessionCompareAndSet(...writes[0]!.args)];
+      .run(what, async (redis): Promise<[Error | null, unknown][]> => {
+        if (writes.length === 1) return [[null, await redis.rnnSessionCompareAndSet(...writes[0]!.args)]];
         const pipeline = pipelineOf(redis);
         for (const write of writes) pipeline.rnnSessionCompareAndSet(...write.args);
-        return pipelineResults<string>(await pipeline.exec());
+        const results = await pipeline.exec();
+        if (results === null) throw new Error('the pipeline was discarded');
+        return results;
       })
       .then(
-        (replies) => {
+        (results) => {
           writes.forEach((write, i) => {
+            const [error, reply] = results[i]!;
+            if (error) {
+              this.servedRecords.delete(write.id);
+              write.reject(this.connection.failure('update a session', error));
+              return;
+            }
             try {
-              write.resolve(this.settle(compareAndSetResult(replies[i]!, write.id), write.id, write.next));
-            } catch (error) {
-              write.reject(error);
+              write.resolve(this.settle(compareAndSetResult(reply as string, write.id), write.id, write.next));
+            } catch (failure) {
+              write.reject(failure);
             }
           });
         },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { buildTestApp } from '../helpers/app.js';
 import { RedisPrefixes, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
+import { Redis } from 'ioredis';
 import { createRedisSessionStore } from '../../src/sessions/redis-session-store.js';
 
 await requireRedis();
@@ -41,4 +42,40 @@ it('32 sessions stepped at once cost a few writes to Redis, not one per command'
   // The sessions' records are held since their creation: no reads, and one write per engine
   // batch for its compare-and-sets; without pipelining, 32 or more.
   assert.ok(writes <= 4, `${writes} writes for ${2 * SESSIONS} commands`);
+});
+
+it('the writes of one batch settle one by one: a write Redis refuses fails alone, the others land', async () => {
+  const now = Date.now();
+  const records = [0, 1, 2].map((i) => ({
+    id: `settle-${process.pid}-${i}-${now}`,
+    model: 'lstm',
+    modelIdentity: 'sha256:abc',
+    t: 0,
+    version: 0,
+    state: Float32Array.from([i, 1, 2]),
+    createdAt: now,
+    ttlSeconds: 60,
+    expiresAt: now + 60_000,
+  }));
+  for (const record of records) await store.create(record);
+  // The middle session's key no longer holds a hash: its compare-and-set script errors (WRONGTYPE).
+  const redis = new Redis(TEST_REDIS_URL);
+  const brokenKey = store.keys.session(records[1]!.id);
+  await redis.del(brokenKey);
+  await redis.set(brokenKey, 'not a hash', 'PX', 60_000);
+  await store.ping();
+  const before = store.connection.roundTrips;
+  // One synchronous run: the three writes leave in one pipeline.
+  const outcomes = await Promise.allSettled(
+    records.map((record) => store.compareAndSet(record.id, 0, { ...record, t: 1, version: 1, state: Float32Array.from([9, 9, 9]) })),
+  );
+  assert.equal(store.connection.roundTrips - before, 1, 'one round trip for the batch');
+  assert.deepEqual(outcomes[0], { status: 'fulfilled', value: 'ok' });
+  assert.deepEqual(outcomes[2], { status: 'fulfilled', value: 'ok' });
+  assert.equal(outcomes[1]!.status, 'rejected');
+  const error = (outcomes[1] as PromiseRejectedResult).reason as Error & { code?: string };
+  assert.equal(error.code, 'STORE_UNAVAILABLE');
+  assert.match(error.message, /could not update a session: WRONGTYPE/);
+  for (const i of [0, 2]) assert.equal((await store.get(records[i]!.id))?.t, 1, `session ${i} was written`);
+  await redis.quit();
 });
