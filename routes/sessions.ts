@@ -1,7 +1,7 @@
 // Sessions: a server-held state advanced by steps (api.md "HTTP"). Handlers only translate
 // between JSON and the inference service, which orders a session's requests and validates.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { serializeWithJsonStringify, sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
+import { sendAnswer, sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   CreateSessionRequest,
   ResetRequest,
@@ -62,9 +62,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(SessionWithState), 404: notFound, 409: mismatch, 503: notReady },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { session, model } = await app.inference.getSession(request.params.id);
-      return { ...sessionToJson(session), state: stateToJson(model.stateLayout, session.state) };
+      return sendAnswer(reply, { ...sessionToJson(session), state: stateToJson(model.stateLayout, session.state) });
     },
   );
 
@@ -93,7 +93,6 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      serializeWithJsonStringify(reply);
       const { expected_t, return_state, ...sequence } = request.body;
       const outcome = await app.inference.step(request.params.id, {
         ...sequence,
@@ -101,7 +100,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       const outputs = toRows(outcome.outputs, outcome.steps, outcome.model.outputSize);
       const answer = { session_id: outcome.session.id, t: outcome.session.t, outputs };
-      return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
+      return sendAnswer(reply, return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer);
     },
   );
 
