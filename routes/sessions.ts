@@ -1,7 +1,7 @@
 // Sessions: a server-held state advanced by steps (api.md "HTTP"). Handlers only translate
 // between JSON and the inference service, which orders a session's requests and validates.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sendAnswer, sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
+import { answerJson, sendAnswer, sendJsonText, sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   CreateSessionRequest,
   ResetRequest,
@@ -98,9 +98,10 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...sequence,
         ...(expected_t !== undefined ? { expectedT: expected_t } : {}),
       });
-      const outputs = toRows(outcome.outputs, outcome.steps, outcome.model.outputSize);
-      const answer = { session_id: outcome.session.id, t: outcome.session.t, outputs };
-      return sendAnswer(reply, return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer);
+      // By template (the hot path): {"session_id","t","outputs","state"?}, as sendAnswer would write it.
+      const outputs = toRows(outcome.outputs, outcome.steps, outcome.model.outputSize).json;
+      const state = return_state === true ? `,"state":${answerJson(stateToJson(outcome.model.stateLayout, outcome.state))}` : '';
+      return sendJsonText(reply, `{"session_id":${JSON.stringify(outcome.session.id)},"t":${outcome.session.t},"outputs":${outputs}${state}}`);
     },
   );
 
