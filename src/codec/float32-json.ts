@@ -36,32 +36,35 @@ export function float32ToJson(v: number): string {
 }
 
 /**
- * The p-digit decimal (as "[-]<digits>e<exponent>") that reads back as v and that the shortest
- * rule would choose at p digits; undefined when no p-digit decimal reads back as v.
+ * The p-digit decimal (as text Number() reads) that reads back as v and that the shortest rule
+ * would choose at p digits; undefined when no p-digit decimal reads back as v.
  */
 function atPrecision(v: number, p: number): string | undefined {
-  const exponential = v.toExponential(p - 1); // the nearest p digits, a tie rounded away from zero
-  const e = exponential.indexOf('e');
-  const negative = v < 0;
-  const digits = Number(exponential.slice(negative ? 1 : 0, e).replace('.', ''));
-  const q = Number(exponential.slice(e + 1)) - (p - 1);
-  const sign = negative ? '-' : '';
-  const nearest = `${sign}${digits}e${q}`;
+  const nearest = v.toExponential(p - 1); // the nearest p digits, a tie rounded away from zero
   if (Math.fround(Number(nearest)) === v) {
-    // Exactly halfway between two p-digit decimals (toExponential took the larger): the even one.
-    if (digits % 2 === 1 && isHalfway(Math.abs(v), digits, q)) {
-      const even = `${sign}${digits - 1}e${q}`;
-      if (Math.fround(Number(even)) === v) return even;
-    }
-    return nearest;
+    // A tie needs an odd last digit (toExponential rounded it up from the even one) and a short
+    // exact decimal (at most 10 digits: 10^q divides 2v, so q <= 10); rare, checked exactly.
+    const e = nearest.indexOf('e');
+    if ((nearest.charCodeAt(e - 1) & 1) === 0) return nearest;
+    const { digits, q } = decimalParts(nearest, e, p);
+    if (q > 10 || !isHalfway(Math.abs(v), digits, q)) return nearest;
+    const even = `${v < 0 ? '-' : ''}${digits - 1}e${q}`;
+    return Math.fround(Number(even)) === v ? even : nearest;
   }
   // A power of two: the float32 just below is half as far as the one above, so the nearest
   // decimal may fall below, outside, while the next one up is still inside.
   if (isAsymmetric(v) && Math.abs(Number(nearest)) < Math.abs(v)) {
-    const above = `${sign}${digits + 1}e${q}`;
+    const { digits, q } = decimalParts(nearest, nearest.indexOf('e'), p);
+    const above = `${v < 0 ? '-' : ''}${digits + 1}e${q}`;
     if (Math.fround(Number(above)) === v) return above;
   }
   return undefined;
+}
+
+/** "[-]d.ddde±x" (p digits) as the integer of its digits and the exponent of its last digit. */
+function decimalParts(exponential: string, e: number, p: number): { digits: number; q: number } {
+  const start = exponential.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  return { digits: Number(exponential.slice(start, e).replace('.', '')), q: Number(exponential.slice(e + 1)) - (p - 1) };
 }
 
 /** Whether magnitude === (digits - 1/2) * 10^q exactly (cheap double test first, then exact). */
