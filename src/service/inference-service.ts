@@ -3,28 +3,23 @@
 // (generation.ts and forecast.ts drive them). Metrics are recorded here, once. The catalog and
 // readiness are apart (catalog.ts, readiness.ts); the methods here only forward to them.
 //
-// Sessions (src/sessions/): every write to a session runs in a per-session FIFO queue (one request
-// at a time, in arrival order, within this process) and lands with a compare-and-set on the
-// record's version, so a replica sharing the store cannot be overwritten either. A write starts
-// from the record the store holds for this process (served) when there is one: no read, one round
-// trip with Redis; a stale one fails its compare-and-set and the write is redone from a fresh read.
-// Everything is validated before the first write: a refused request leaves the session exactly
-// as it was.
+// Sessions live in src/sessions/ (Sessions: lifecycle, per-session order, the write protocol and
+// the step path through the scheduler); this service supplies what a step means for a model
+// (stepRules: the model check, decoding, the request budget, the non-finite guard) and records
+// the metrics.
 import { randomUUID } from 'node:crypto';
 import { decodeSequence, decodeState, type SequenceInput, type SequenceLimits } from '../codec/inputs.js';
 import type { SequenceResult } from '../engine/types.js';
 import {
   InvalidInputError,
   ModelMismatchError,
-  SequenceConflictError,
-  SessionNotFoundError,
   WholeSequenceModelError,
 } from '../errors.js';
 import type { ServiceMetrics, Transport } from '../metrics.js';
 import { denormalizeValues } from '../model/normalization.js';
 import type { ModelRegistry } from '../model/registry.js';
 import type { ModelInfo } from '../schemas/models.js';
-import { KeyedSerialQueue } from '../sessions/session-order.js';
+import { Sessions, type StepRules } from '../sessions/sessions.js';
 import type { SessionRecord, SessionStore } from '../sessions/session-store.js';
 import { createDirectScheduler, type SchedulerObserver, type StepScheduler } from '../sessions/step-scheduler.js';
 import { listModels, modelInfo } from './catalog.js';
@@ -127,16 +122,6 @@ export interface SessionRolloutOutcome<R> extends RolloutOutcome<R> {
   readonly session: SessionRecord;
 }
 
-interface SessionUpdate {
-  /** Throws to refuse the request before anything changes. */
-  validate(current: SessionRecord): void;
-  /** The fields that change (version and expiresAt are set by write). */
-  compute(current: SessionRecord): Promise<Pick<SessionRecord, 't' | 'state'> & Partial<Pick<SessionRecord, 'modelIdentity'>>>;
-}
-
-/** Compare-and-set retries when another replica keeps writing the same session. */
-const MAX_WRITE_ATTEMPTS = 16;
-
 export class InferenceService {
   private readonly registry: ModelRegistry;
   private readonly models: ServedModels;
@@ -151,7 +136,8 @@ export class InferenceService {
   private readonly sessionTtlSeconds: number;
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
-  private readonly sessionQueue = new KeyedSerialQueue();
+  /** Lifecycle, ordering, the write protocol and the step path of sessions (src/sessions/). */
+  private readonly sessions: Sessions<StepInput>;
   private readonly modelMetrics: ModelMetrics;
   private readonly log: DebugLog | undefined;
 
@@ -174,6 +160,7 @@ export class InferenceService {
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
     this.wholeSequenceScheduler = createDirectScheduler(observer);
+    this.sessions = new Sessions<StepInput>({ store: this.store, scheduler: this.scheduler, clock: this.clock, rules: this.stepRules() });
     this.store.onExpired((model) => {
       this.metrics.sessionsExpired.inc({ model });
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
@@ -251,7 +238,7 @@ export class InferenceService {
       ttlSeconds,
       expiresAt: now + ttlSeconds * 1000,
     };
-    await this.store.create(session);
+    await this.sessions.create(session);
     this.metrics.sessionsCreated.inc({ model: model.name });
     if (isDebugOn(this.log)) this.log.debug({ session: session.id, model: model.name, ttlSeconds }, 'session created');
     return session;
@@ -259,7 +246,7 @@ export class InferenceService {
 
   /** The session and the model that reads its state. */
   async getSession(id: string): Promise<SessionSnapshot> {
-    const session = await this.requireSession(id);
+    const session = await this.sessions.get(id);
     const model = this.models.get(session.model);
     // Same package, or at least the same state shape: the state can still be shown.
     if (session.modelIdentity !== model.identity && session.state.length !== model.stateSize) {
@@ -269,15 +256,9 @@ export class InferenceService {
   }
 
   /** Feeds elements to a session, after every earlier request to it, and advances its t. */
-  step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
-    if (!this.sessionQueue.has(id)) {
-      const held = this.store.served?.(id);
-      if (held !== undefined) {
-        const outcome = this.stepHeld(id, held, input, transport);
-        if (outcome !== undefined) return outcome;
-      }
-    }
-    return this.sessionQueue.run(id, () => this.stepNow(id, input, transport));
+  async step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
+    const { session, prepared, result } = await this.sessions.step(id, { input, expectedT: input.expectedT });
+    return { ...this.finish(prepared.model, result, prepared.steps, transport), session };
   }
 
   /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
@@ -297,10 +278,10 @@ export class InferenceService {
     job: RolloutJob<R>,
     transport: Extract<Transport, 'session' | 'stream'> = 'session',
   ): Promise<SessionRolloutOutcome<R>> {
-    return this.sessionQueue.run(id, async () => {
+    return (async () => {
       let model: ServedModel | undefined;
       let outcome: RolloutResult<R> | undefined;
-      const session = await this.write(id, expectedT, {
+      const session = await this.sessions.update(id, expectedT, {
         validate: (current) => {
           model = this.models.get(current.model);
           if (current.modelIdentity !== model.identity) throw mismatch(current, model);
@@ -313,15 +294,15 @@ export class InferenceService {
       });
       this.modelMetrics.for(model!.name).stepsOn(transport).inc(outcome!.steps);
       return { ...outcome!, model: model!, session };
-    });
+    })();
   }
 
   /** Back to t = 0 from `state` (zeros when absent), bound to the package loaded now. */
   reset(id: string, state?: unknown): Promise<SessionRecord> {
-    return this.sessionQueue.run(id, async () => {
+    return (async () => {
       let model: ServedModel | undefined;
       let initial: Float32Array | undefined;
-      const session = await this.write(id, undefined, {
+      const session = await this.sessions.update(id, undefined, {
         validate: (current) => {
           model = this.models.get(current.model);
           initial ??= decodeState(model, state);
@@ -332,24 +313,12 @@ export class InferenceService {
       });
       if (isDebugOn(this.log)) this.log.debug({ session: id, model: session.model }, 'session reset');
       return session;
-    });
+    })();
   }
 
-  /**
-   * Keeps a session alive without changing it: when it would expire within `renewWithinMs`, its
-   * idle TTL restarts. For a transport that holds a session open (WebSocket streams), idle or
-   * busy. Not queued behind the session's requests, and no write: version, t and state stay, so
-   * a request running on the session meanwhile still stores its result (a renewal queued behind
-   * a 2 s generate came too late for a TTL of 1 s). Answers the session as it is now (its new
-   * expiresAt); SESSION_NOT_FOUND when it is gone.
-   */
-  async touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
-    const current = await this.requireSession(id);
-    const now = this.clock();
-    if (current.expiresAt - now > renewWithinMs) return current;
-    const expiresAt = now + current.ttlSeconds * 1000;
-    if (!(await this.store.renew(id, expiresAt))) throw sessionNotFound(id);
-    return { ...current, expiresAt: Math.max(expiresAt, current.expiresAt) };
+  /** Keeps a session alive without writing it (Sessions.touch). */
+  touch(id: string, renewWithinMs: number): Promise<SessionRecord> {
+    return this.sessions.touch(id, renewWithinMs);
   }
 
   /** Epoch milliseconds by the clock session expiry is measured with. */
@@ -358,7 +327,7 @@ export class InferenceService {
   }
 
   async deleteSession(id: string): Promise<void> {
-    if (!(await this.store.delete(id))) throw sessionNotFound(id);
+    await this.sessions.delete(id);
     if (isDebugOn(this.log)) this.log.debug({ session: id }, 'session deleted');
   }
 
@@ -369,159 +338,30 @@ export class InferenceService {
 
   /** Sessions with a write queued or running in this process (the queue forgets idle ones). */
   get sessionsInFlight(): number {
-    return this.sessionQueue.size;
+    return this.sessions.inFlight;
   }
 
   async close(): Promise<void> {
     await this.scheduler.close();
   }
 
-  /**
-   * The step path when nothing else is pending for the session and the store holds its record:
-   * validate and decode now, hand the job to the scheduler with a callback, and write from that
-   * callback (synchronously with an in-process store), so the caller's promise is the only one.
-   * Undefined when the request must take the general path: a refusal is left to stepNow (which
-   * checks it against a fresh read, then answers it), and so is a failed compare-and-set.
-   */
-  private stepHeld(id: string, held: SessionRecord, input: StepInput, transport: Exclude<Transport, 'predict'>): Promise<StepOutcome> | undefined {
-    let model: ServedModel;
-    let decoded: { x: Float32Array; steps: number };
-    try {
-      // Every refusal is stepNow's to answer: the same checks, against a fresh read.
-      if (input.model !== undefined && held.model !== input.model) return undefined;
-      model = this.models.get(held.model);
-      if (held.modelIdentity !== model.identity) return undefined;
-      if (input.expectedT !== undefined && input.expectedT !== held.t) return undefined;
-      decoded = decodeSequence(model, input, this.limits);
-      checkRequestElements(this.budget, decoded.steps, 'the request has');
-    } catch {
-      return undefined;
-    }
-    const { steps } = decoded;
-    // Set once the executor has returned; a scheduler that finishes synchronously (the direct
-    // one) settles before it, and then there is no hold to release.
-    let promise: Promise<StepOutcome> | undefined = undefined;
-    let settledNow = false;
-    const release = (): void => {
-      if (promise === undefined) settledNow = true;
-      else this.sessionQueue.release(id, promise);
-    };
-    promise = new Promise<StepOutcome>((resolve, reject) => {
-      const done = (error: unknown, result?: SequenceResult): void => {
-        try {
-          if (result === undefined) throw error;
-          // The one guard every engine result passes before anything is written. A refusal is
-          // stepNow's to answer (from a fresh read: a held Redis record may be stale).
-          try {
-            this.guard(model, result, steps);
-          } catch {
-            const again = this.stepNow(id, input, transport);
-            again.then(release, release);
-            resolve(again);
-            return;
-          }
-          const next: SessionRecord = {
-            ...held,
-            t: held.t + steps,
-            version: held.version + 1,
-            expiresAt: this.clock() + held.ttlSeconds * 1000,
-            state: result.state,
-          };
-          const answer = (): StepOutcome => ({ ...this.finish(model, result, steps, transport), session: next });
-          const written = this.store.compareAndSetNow?.(id, held.version, next);
-          if (written === 'ok') {
-            release();
-            resolve(answer());
-            return;
-          }
-          // A remote store, or the record was stale: the rest takes promises anyway. The session
-          // stays held (later requests wait) until this one is answered.
-          const rest =
-            written === undefined
-              ? this.store.compareAndSet(id, held.version, next).then((outcome) => (outcome === 'ok' ? answer() : this.stepNow(id, input, transport)))
-              : this.stepNow(id, input, transport);
-          rest.then(release, release);
-          resolve(rest);
-        } catch (failure) {
-          release();
-          reject(failure);
-        }
-      };
-      const scheduler = this.scheduler;
-      if (scheduler.submit !== undefined) scheduler.submit(model, held.state, decoded.x, steps, done);
-      else scheduler.run(model, held.state, decoded.x, steps).then((result) => done(undefined, result), done);
-    });
-    return settledNow ? promise : this.sessionQueue.hold(id, promise);
-  }
-
-  private async stepNow(id: string, input: StepInput, transport: Exclude<Transport, 'predict'>): Promise<StepOutcome> {
-    let model: ServedModel | undefined;
-    let decoded: { x: Float32Array; steps: number } | undefined;
-    let result: SequenceResult | undefined;
-    const session = await this.write(id, input.expectedT, {
-      validate: (current) => {
+  /** What a session step means here: the model check, decoding and the budget; the non-finite guard. */
+  private stepRules(): StepRules<StepInput> {
+    return {
+      prepare: (current, input) => {
         if (input.model !== undefined && current.model !== input.model) {
-          throw new InvalidInputError(`session '${id}' belongs to model '${current.model}', not '${input.model}'`);
+          throw new InvalidInputError(`session '${current.id}' belongs to model '${current.model}', not '${input.model}'`);
         }
-        model = this.models.get(current.model);
+        const model = this.models.get(current.model);
         if (current.modelIdentity !== model.identity) throw mismatch(current, model);
-        // Decoded once: a retry after a conflict recomputes from the new state, same inputs.
-        // Kept only once it passed every check: validate runs again (on a fresh read) after a
-        // refusal of a held record, and must refuse again.
-        if (decoded === undefined) {
-          const sequence = decodeSequence(model, input, this.limits);
-          checkRequestElements(this.budget, sequence.steps, 'the request has');
-          decoded = sequence;
-        }
+        const { x, steps } = decodeSequence(model, input, this.limits);
+        checkRequestElements(this.budget, steps, 'the request has');
+        return { model, x, steps };
       },
-      compute: async (current) => {
-        result = this.guard(model!, await this.scheduler.run(model!, current.state, decoded!.x, decoded!.steps), decoded!.steps);
-        return { t: current.t + decoded!.steps, state: result.state };
+      accept: (prepared, result) => {
+        this.guard(prepared.model, result, prepared.steps);
       },
-    });
-    return { ...this.finish(model!, result!, decoded!.steps, transport), session };
-  }
-
-  /**
-   * Read-modify-write of one session by compare-and-set. On every attempt: read, validate
-   * (throwing refuses the request), check expectedT, compute the change, write if nobody wrote
-   * meanwhile. A conflict is a 409 with expectedT (the client decides), else retried.
-   */
-  private async write(id: string, expectedT: number | undefined, update: SessionUpdate): Promise<SessionRecord> {
-    // The first attempt starts from the record this process holds (no read; one round trip with
-    // Redis); it may be stale, so a refusal is only final once checked against a fresh read, and
-    // a stale one fails its compare-and-set, after which every attempt reads first.
-    let held = this.store.served?.(id);
-    for (let attempt = 1; ; attempt++) {
-      const current = held ?? (await this.requireSession(id));
-      try {
-        update.validate(current);
-        if (expectedT !== undefined && expectedT !== current.t) {
-          throw new SequenceConflictError(
-            `expected_t is ${expectedT} but session '${id}' is at t = ${current.t}; nothing was changed`,
-          );
-        }
-      } catch (error) {
-        if (held === undefined) throw error;
-        held = undefined;
-        attempt--;
-        continue;
-      }
-      held = undefined;
-      const change = await update.compute(current);
-      const next: SessionRecord = {
-        ...current,
-        ...change,
-        version: current.version + 1,
-        expiresAt: this.clock() + current.ttlSeconds * 1000,
-      };
-      const outcome = await this.store.compareAndSet(id, current.version, next);
-      if (outcome === 'ok') return next;
-      if (outcome === 'missing') throw sessionNotFound(id);
-      if (expectedT !== undefined || attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new SequenceConflictError(`session '${id}' was changed by another request meanwhile; nothing was changed, retry`);
-      }
-    }
+    };
   }
 
   private schedulerFor(model: ServedModel): StepScheduler {
@@ -553,7 +393,7 @@ export class InferenceService {
       if (now >= renewAt) {
         renewAt = now + halfTtlMs;
         // A store that is away or a session deleted meanwhile is reported by the job's own write.
-        this.store.renew(session.id, now + 2 * halfTtlMs).catch(() => {});
+        this.sessions.renewSoon(session.id, now + 2 * halfTtlMs);
       }
       return run(inputs, steps, state);
     };
@@ -566,12 +406,6 @@ export class InferenceService {
         assertFiniteResult(model, result.outputs, steps, result.state);
         return result;
       });
-  }
-
-  private async requireSession(id: string): Promise<SessionRecord> {
-    const session = await this.store.get(id);
-    if (session === undefined) throw sessionNotFound(id);
-    return session;
   }
 
   private finish(model: ServedModel, result: SequenceResult, steps: number, transport: Transport): SequenceOutcome {
@@ -588,10 +422,6 @@ function refuseWholeSequence(model: ServedModel, what: string): void {
     `model '${model.name}' is ${kind}: each output depends on the elements after it, so it runs whole sequences ` +
       `only (POST /v1/models/${model.name}/predict); ${what} needs a model that runs step by step`,
   );
-}
-
-function sessionNotFound(id: string): Error {
-  return new SessionNotFoundError(`session '${id}' does not exist or has expired`);
 }
 
 function mismatch(session: SessionRecord, model: ServedModel): Error {

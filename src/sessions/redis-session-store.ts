@@ -14,7 +14,7 @@
 // first when the store looks full).
 import { expiryMember, parseExpiryMember, sessionKeys, type SessionKeys } from './redis-session-keys.js';
 import { decodeSession, SESSION_FIELDS, sessionFields } from './redis-session-codec.js';
-import { RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
+import { pipelineOf, RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
 import { sessionExists, tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
 
 export interface RedisSessionStoreOptions extends RedisConnectionOptions {
@@ -170,7 +170,7 @@ export class RedisSessionStore implements SessionStore {
     this.connection
       .run(writes.length === 1 ? 'update a session' : 'update sessions', async (redis) => {
         if (writes.length === 1) return [await redis.rnnSessionCompareAndSet(...writes[0]!.args)];
-        const pipeline = redis.pipeline();
+        const pipeline = pipelineOf(redis);
         for (const write of writes) pipeline.rnnSessionCompareAndSet(...write.args);
         return pipelineResults<string>(await pipeline.exec());
       })
@@ -202,7 +202,7 @@ export class RedisSessionStore implements SessionStore {
     if (ids.length === 0) return [];
     const keys = ids.map((id) => this.keys.session(id));
     const replies = await this.connection.run('read sessions', async (redis) => {
-      const pipeline = redis.pipeline();
+      const pipeline = pipelineOf(redis);
       for (const key of keys) pipeline.hmgetBuffer(key, ...SESSION_FIELDS);
       return pipelineResults<(Buffer | null)[]>(await pipeline.exec());
     });
@@ -218,7 +218,7 @@ export class RedisSessionStore implements SessionStore {
     if (items.length === 0) return [];
     const args = items.map((item) => this.compareAndSetArguments(item));
     const replies = await this.connection.run('update sessions', async (redis) => {
-      const pipeline = redis.pipeline();
+      const pipeline = pipelineOf(redis);
       for (const itemArgs of args) pipeline.rnnSessionCompareAndSet(...itemArgs);
       return pipelineResults<string>(await pipeline.exec());
     });
@@ -302,7 +302,7 @@ export class RedisSessionStore implements SessionStore {
       );
       if (due.length === 0) break;
       const fates = await this.connection.run('expire sessions', async (redis) => {
-        const pipeline = redis.pipeline();
+        const pipeline = pipelineOf(redis);
         for (const member of due) pipeline.rnnSessionReap(this.keys.session(parseExpiryMember(member).id), now);
         return pipelineResults<string | null>(await pipeline.exec());
       });
