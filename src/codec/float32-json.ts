@@ -106,10 +106,14 @@ function nativeFormatter(): Formatter | undefined {
   const load = loadNativeAddon();
   if (!('addon' in load) || typeof load.addon.formatFloat32Json !== 'function') return undefined;
   const format = load.addon.formatFloat32Json.bind(load.addon);
-  let buffer = Buffer.allocUnsafe(64 * 1024);
+  // One buffer for every answer up to KEPT_BYTES; a larger one (a long predict) gets its own,
+  // so the process does not keep the largest answer's worth of memory.
+  const KEPT_BYTES = 1 << 20;
+  let kept = Buffer.allocUnsafe(64 * 1024);
   return (values, start, rows, cols) => {
     const capacity = (rows === 0 ? 1 : rows) * (cols * 16 + 3) + 2;
-    if (buffer.length < capacity) buffer = Buffer.allocUnsafe(capacity);
+    if (kept.length < capacity && capacity <= KEPT_BYTES) kept = Buffer.allocUnsafe(capacity);
+    const buffer = kept.length >= capacity ? kept : Buffer.allocUnsafe(capacity);
     const written = format(values, start, rows, cols, buffer);
     if (written < 0) throw new RangeError(`float32 JSON: ${rows} x ${cols} values from ${start} do not fit the array`);
     return buffer.toString('latin1', 0, written);

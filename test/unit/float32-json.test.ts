@@ -119,6 +119,9 @@ describe('float32 JSON numbers', () => {
         assert.fail(`value ${values[at]}: native wrote ${a[at]}, JavaScript ${b[at]}`);
       }
       assert.equal(native(values, 3, 2, 5), float32MatrixToJsonJs(values, 3, 2, 5));
+      // Larger than the buffer the formatter keeps: written into one of its own, the same text.
+      assert.equal(native(values, 0, 100, 1000), float32MatrixToJsonJs(values, 0, 100, 1000));
+      assert.equal(native(values, 5, 1, 2), float32MatrixToJsonJs(values, 5, 1, 2), 'the kept buffer again, after the large one');
     });
 
     it('native formatter refuses a range outside the array instead of reading past it', () => {
