@@ -215,8 +215,8 @@ export class LocalRedisCluster {
   /**
    * Moves `slot` to the primary at `toPort` the way `redis-cli --cluster reshard` does: the target
    * IMPORTING, the source MIGRATING, keys moved with MIGRATE `keysPerMigrate` at a time with
-   * `pauseMs` between batches (clients meanwhile get ASK redirects for moved keys), then the slot
-   * assigned to the target on both sides. Answers how many keys moved.
+   * `pauseMs` before, between and after the batches (clients meanwhile get ASK redirects for moved
+   * keys), then the slot assigned to the target on both sides. Answers how many keys moved.
    */
   async moveSlot(slot: number, toPort: number, options: { keysPerMigrate?: number; pauseMs?: number } = {}): Promise<number> {
     const keysPerMigrate = options.keysPerMigrate ?? 100;
@@ -228,6 +228,7 @@ export class LocalRedisCluster {
     if (target.id === source.id) return 0;
     await this.command(target.port, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id);
     await this.command(source.port, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id);
+    if (pauseMs > 0) await sleep(pauseMs); // MIGRATING with every key still on the source
     let moved = 0;
     const sourceClient = this.connect(source.port);
     try {
@@ -236,7 +237,7 @@ export class LocalRedisCluster {
         if (keys.length === 0) break;
         await sourceClient.call('MIGRATE', HOST, String(target.port), '', '0', '5000', 'REPLACE', 'KEYS', ...keys);
         moved += keys.length;
-        if (pauseMs > 0) await sleep(pauseMs);
+        if (pauseMs > 0) await sleep(pauseMs); // keys on both sides: ASK for the moved ones
       }
     } finally {
       sourceClient.disconnect();

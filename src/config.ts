@@ -1,6 +1,8 @@
 // The service's configuration, read from the environment once (api.md "Configuration").
 // loadConfig is a pure function of the environment it is given, so tests build configs freely.
 
+import { parseRedisTarget } from './sessions/redis-target.js';
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -8,6 +10,10 @@ export interface Config {
   readonly logLevel: string;
   readonly sessionStore: 'memory' | 'redis';
   readonly redisUrl: string;
+  /** host:port,host:port of a Redis Cluster (REDIS_CLUSTER_NODES); empty for REDIS_URL alone. */
+  readonly redisClusterNodes: string;
+  /** Partitions (hash slots) of the session index (REDIS_INDEX_PARTITIONS; redis-session-keys.ts). */
+  readonly redisIndexPartitions: number;
   /** Prefix of every Redis key this service writes (one deployment, one prefix). */
   readonly redisKeyPrefix: string;
   /** Session records a replica keeps to step from without reading Redis (REDIS_SERVED_SESSIONS). */
@@ -80,6 +86,8 @@ export const CONFIG_DEFAULTS = {
   LOG_LEVEL: 'info',
   SESSION_STORE: 'memory',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_CLUSTER_NODES: '',
+  REDIS_INDEX_PARTITIONS: '1',
   REDIS_KEY_PREFIX: 'rnn-serve:',
   REDIS_SERVED_SESSIONS: '10000',
   SESSION_TTL_SECONDS: '900',
@@ -136,6 +144,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (requestTimeoutMs !== 0 && headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(`HEADERS_TIMEOUT_MS=${headersTimeoutMs} is above REQUEST_TIMEOUT_MS=${requestTimeoutMs}`);
   }
+  const maxSessions = integer('MAX_SESSIONS', 1);
+  // Each partition admits its share of MAX_SESSIONS: every one must admit at least one.
+  const redisIndexPartitions = integer('REDIS_INDEX_PARTITIONS', 1, Math.min(16384, maxSessions));
   return {
     port: integer('PORT', 0, 65535),
     host: read('HOST'),
@@ -143,10 +154,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     sessionStore: oneOf('SESSION_STORE', ['memory', 'redis']),
     redisUrl: read('REDIS_URL'),
+    redisClusterNodes: clusterNodes(read('REDIS_URL'), read('REDIS_CLUSTER_NODES')),
+    redisIndexPartitions,
     redisKeyPrefix: read('REDIS_KEY_PREFIX'),
     redisServedSessions: integer('REDIS_SERVED_SESSIONS', 0),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),
-    maxSessions: integer('MAX_SESSIONS', 1),
+    maxSessions,
     apiKeys: read('API_KEYS').split(',').map((key) => key.trim()).filter((key) => key !== ''),
     maxSequenceLength: integer('MAX_SEQUENCE_LENGTH', 1),
     maxRequestElements: integer('MAX_REQUEST_ELEMENTS', 1),
@@ -171,6 +184,16 @@ export function loadConfig(env: Env = process.env): Config {
     // Session ids are 36 characters (UUIDs): the minimum keeps them addressable.
     maxParamLength: integer('MAX_PARAM_LENGTH', 36),
   };
+}
+
+/** REDIS_CLUSTER_NODES as given, once it (or a redis+cluster:// REDIS_URL) parses. */
+function clusterNodes(url: string, nodes: string): string {
+  try {
+    parseRedisTarget(url, nodes);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return nodes;
 }
 
 /**

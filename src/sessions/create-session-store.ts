@@ -19,6 +19,8 @@ export function createSessionStore(config: Config, options: SessionStoreFactoryO
     case 'redis':
       return createRedisSessionStore({
         url: config.redisUrl,
+        clusterNodes: config.redisClusterNodes,
+        indexPartitions: config.redisIndexPartitions,
         keyPrefix: config.redisKeyPrefix,
         maxSessions: config.maxSessions,
         servedSessions: config.redisServedSessions,

@@ -167,7 +167,9 @@ export class RedisConnection {
       throw this.unavailable(what, reason, this.lastError);
     }
     try {
-      return await command(this.client);
+      if (this.client instanceof Redis) return await command(this.client);
+      const cluster = this.client;
+      return await followRedirections(() => command(cluster));
     } catch (error) {
       throw this.unavailable(what, error instanceof Error ? error.message : String(error), error);
     }
@@ -220,6 +222,38 @@ export class RedisConnection {
   }
 }
 
+/** Attempts of a command that a cluster keeps redirecting (ASK, MOVED, TRYAGAIN) before it fails. */
+const REDIRECTED_ATTEMPTS = 20;
+const REDIRECTED_PAUSE_MS = 25;
+/**
+ * What ioredis answers, without sending anything, when the slot map changed between queueing a
+ * command in an auto-pipeline and flushing it (the keys now live on different nodes).
+ */
+const REGROUPED = 'All keys in the pipeline should belong to the same slots allocation group';
+
+/**
+ * `attempt` again while the cluster answers with a redirection: Redis did not run the command, so
+ * running it again applies it at most once. ioredis follows ASK and MOVED itself for a command
+ * alone in its (auto-)pipeline, but not for one that shares a pipeline with commands that
+ * succeeded (it cannot resend those): while a slot migrates, a command for a key already moved
+ * gets its ASK back. Retried a little later it usually travels alone, or with others redirected
+ * the same way, and ioredis sends it with ASKING to the importing node; once the migration ends,
+ * MOVED updates the slot map. The same for an auto-pipeline the slot map split (REGROUPED), which
+ * ioredis refuses before sending it. `attempt` must be ONE command (or a spread pipeline, whose commands
+ * retry one by one): rerunning several would rerun the ones that succeeded.
+ */
+async function followRedirections<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (attempts >= REDIRECTED_ATTEMPTS || !(/^(ASK|MOVED|TRYAGAIN) /.test(message) || message === REGROUPED)) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, REDIRECTED_PAUSE_MS));
+  }
+}
+
 /**
  * A pipeline for commands that belong together (one batch's writes, a sweep's reaps). On one server,
  * ioredis' pipeline: one round trip. On a cluster, where a pipeline cannot cross nodes, each
@@ -234,7 +268,9 @@ export function pipelineOf(client: SessionRedis): ChainableCommander {
       if (name === 'exec') {
         return async (): Promise<[Error | null, unknown][]> => {
           const commands = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-          const settled = await Promise.allSettled(queued.map(({ name: command, args }) => commands[command]!(...args)));
+          const settled = await Promise.allSettled(
+            queued.map(({ name: command, args }) => followRedirections(() => commands[command]!(...args))),
+          );
           return settled.map((outcome) =>
             outcome.status === 'fulfilled' ? [null, outcome.value] : [outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason)), null],
           );

@@ -12,7 +12,7 @@
 // Reads compare expiresAt with this replica's clock, so an expired session is gone at once,
 // swept or not; counts and the maxSessions check include it until a sweep runs (create sweeps
 // first when the store looks full).
-import { expiryMember, parseExpiryMember, sessionKeys, type SessionKeys } from './redis-session-keys.js';
+import { expiryMember, parseExpiryMember, sessionKeys, type IndexKeys, type SessionKeys } from './redis-session-keys.js';
 import { decodeSession, SESSION_FIELDS, sessionFields } from './redis-session-codec.js';
 import { pipelineOf, RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
 import { sessionExists, tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
@@ -30,6 +30,8 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   readonly sweepBatchSize?: number;
   /** Records of the sessions this replica serves, kept to step from without a read (default 10000). */
   readonly servedSessions?: number;
+  /** Partitions of the session index (REDIS_INDEX_PARTITIONS, default 1; redis-session-keys.ts). */
+  readonly indexPartitions?: number;
 }
 
 /** One compare-and-set of compareAndSetMany: the arguments of compareAndSet. */
@@ -81,7 +83,7 @@ export class RedisSessionStore implements SessionStore {
     if (!Number.isSafeInteger(options.maxSessions) || options.maxSessions < 1) {
       throw new RangeError(`maxSessions must be a positive integer, got ${options.maxSessions}`);
     }
-    this.keys = sessionKeys(options.keyPrefix);
+    this.keys = sessionKeys(options.keyPrefix, options.maxSessions, options.indexPartitions ?? 1);
     this.connection = new RedisConnection(options);
     this.maxSessions = options.maxSessions;
     this.now = options.now ?? Date.now;
@@ -121,11 +123,11 @@ export class RedisSessionStore implements SessionStore {
         ),
       );
     } catch (error) {
-      await this.forget([member]).catch(() => undefined); // else its place stays taken until expiresAt
+      await this.forget(this.keys.index(record.id), [member]).catch(() => undefined); // else its place stays taken until expiresAt
       throw error;
     }
     if (created !== 'ok') {
-      await this.forget([member]);
+      await this.forget(this.keys.index(record.id), [member]);
       throw sessionExists(record.id);
     }
     this.remember(record.id, record);
@@ -247,17 +249,19 @@ export class RedisSessionStore implements SessionStore {
     );
     // 'expired': gone already; its index entry stays for the sweep, which reports the expiry.
     if (outcome !== 'deleted' || model === undefined) return false;
-    await this.forget([expiryMember(model, id)]);
+    await this.forget(this.keys.index(id), [expiryMember(model, id)]);
     return true;
   }
 
   /** Sessions per model across every replica sharing the prefix (after a sweep, as the memory store does). */
   async countByModel(): Promise<Map<string, number>> {
     await this.sweep();
-    const counts = await this.connection.run('count sessions', (redis) => redis.hgetall(this.keys.models));
     const byModel = new Map<string, number>();
-    for (const [model, count] of Object.entries(counts)) {
-      if (Number(count) > 0) byModel.set(model, Number(count));
+    for (const index of this.keys.indexes) {
+      const counts = await this.connection.run('count sessions', (redis) => redis.hgetall(index.models));
+      for (const [model, count] of Object.entries(counts)) {
+        if (Number(count) > 0) byModel.set(model, (byModel.get(model) ?? 0) + Number(count));
+      }
     }
     return byModel;
   }
@@ -295,10 +299,16 @@ export class RedisSessionStore implements SessionStore {
 
   private async sweepDue(): Promise<number> {
     let reported = 0;
+    for (const index of this.keys.indexes) reported += await this.sweepIndex(index);
+    return reported;
+  }
+
+  private async sweepIndex(index: IndexKeys): Promise<number> {
+    let reported = 0;
     for (let batch = 0; batch < MAX_SWEEP_BATCHES; batch++) {
       const now = this.now();
       const due = await this.connection.run('find expired sessions', (redis) =>
-        redis.zrangebyscore(this.keys.expiries, '-inf', now, 'LIMIT', 0, this.sweepBatchSize),
+        redis.zrangebyscore(index.expiries, '-inf', now, 'LIMIT', 0, this.sweepBatchSize),
       );
       if (due.length === 0) break;
       const fates = await this.connection.run('expire sessions', async (redis) => {
@@ -310,9 +320,9 @@ export class RedisSessionStore implements SessionStore {
       const alive = due.flatMap((member, i) => (fates[i] === null ? [] : [fates[i]!, member]));
       if (alive.length > 0) {
         // XX: never re-add a session someone removed meanwhile; GT: never move an entry back.
-        await this.connection.run('re-file live sessions', (redis) => redis.zadd(this.keys.expiries, 'XX', 'GT', ...alive));
+        await this.connection.run('re-file live sessions', (redis) => redis.zadd(index.expiries, 'XX', 'GT', ...alive));
       }
-      const removed = gone.length > 0 ? await this.forget(gone) : [];
+      const removed = gone.length > 0 ? await this.forget(index, gone) : [];
       removed.forEach((wasRemoved, i) => {
         if (wasRemoved !== 1) return;
         reported++;
@@ -332,16 +342,15 @@ export class RedisSessionStore implements SessionStore {
 
   /** Takes a place in the index for `record`: ['ok'] | ['exists'] | ['full', due, earliestExpiresAt]. */
   private reserve(record: SessionRecord, member: string): Promise<[string, number?, string?]> {
+    const index = this.keys.index(record.id);
     return this.connection.run('reserve a session place', (redis) =>
-      redis.rnnIndexReserve(this.keys.expiries, this.keys.models, member, record.expiresAt, record.model, this.maxSessions, this.now()),
+      redis.rnnIndexReserve(index.expiries, index.models, member, record.expiresAt, record.model, index.maxSessions, this.now()),
     );
   }
 
   /** Removes index entries; per member, 1 when this call removed it. */
-  private forget(members: readonly string[]): Promise<number[]> {
-    return this.connection.run('release session places', (redis) =>
-      redis.rnnIndexForget(this.keys.expiries, this.keys.models, ...members),
-    );
+  private forget(index: IndexKeys, members: readonly string[]): Promise<number[]> {
+    return this.connection.run('release session places', (redis) => redis.rnnIndexForget(index.expiries, index.models, ...members));
   }
 
   /**

@@ -51,11 +51,21 @@ export class ServerProcess {
 
   /**
    * Starts `node --import tsx src/server.ts` with the PyTorch fixtures as MODELS_DIR and info logs,
-   * plus `env`; resolves once it listens. Rejects with its output when it exits before that.
+   * plus `env`; resolves once it listens and GET /readyz answers 200 (`ready: false`: once it
+   * listens). Rejects with its output when it exits before that, or is not ready in 30 s.
+   * Waiting for readiness matters on a loaded machine: a start that blocks the event loop for
+   * longer than the Redis connect timeout makes the first connection attempt time out, and the
+   * store is up only after the client's reconnect, which /readyz reports, as a load balancer sees it.
    * It runs in `cwd`, by default an empty folder, so a developer's .env in the checkout (which the
    * server reads from its working directory) never changes what a test starts.
    */
-  static start(env: Record<string, string> = {}, { cwd = emptyWorkingDir() }: { cwd?: string } = {}): Promise<ServerProcess> {
+  static async start(env: Record<string, string> = {}, { cwd = emptyWorkingDir(), ready = true }: { cwd?: string; ready?: boolean } = {}): Promise<ServerProcess> {
+    const server = await ServerProcess.listening(env, cwd);
+    if (ready) await server.waitUntilReady();
+    return server;
+  }
+
+  private static listening(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'server.ts')], {
       cwd,
       env: { ...process.env, MODELS_DIR: FIXTURES_DIR, API_KEYS: '', LOG_LEVEL: 'info', ...env, HOST: '127.0.0.1', PORT: '0' },
@@ -90,6 +100,24 @@ export class ServerProcess {
         }
       });
     });
+  }
+
+  /** Polls GET /readyz until it answers 200; throws with the last answer and the output after 30 s. */
+  async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) break;
+      try {
+        const response = await fetch(`${this.baseUrl}/readyz`);
+        last = `${response.status} ${await response.text()}`;
+        if (response.status === 200) return;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the server did not become ready (GET /readyz: ${last}):\n${this.output()}`);
   }
 
   get baseUrl(): string {

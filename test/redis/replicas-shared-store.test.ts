@@ -2,29 +2,34 @@
 // sessions go. A rolling upgrade (same model name, other package bytes) is refused with 409
 // MODEL_MISMATCH instead of stepping a state with weights it was not made with, and the session
 // metrics hold across replicas: rnn_sessions_active is the shared store's count on every replica,
-// and each expiry is counted by exactly one of them.
+// and each expiry is counted by exactly one of them. On the single Redis and on a local Redis
+// Cluster (test/helpers/store-targets.ts), the metrics also with the index in 3 partitions.
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { assertError, buildTestApp, makeModelsDir, ManualClock } from '../helpers/app.js';
 import { metricValue } from '../helpers/metric-samples.js';
-import { RedisPrefixes, requireRedis } from '../helpers/redis.js';
+import { storeTargets, type StoreTarget } from '../helpers/store-targets.js';
 
-await requireRedis();
-const prefixes = new RedisPrefixes();
-after(() => prefixes.deleteAll());
+const apps: FastifyInstance[] = [];
+// Registered first, so the apps close before their Redis (or cluster) goes away.
+after(() => Promise.all(apps.map((app) => app.close())));
+const targets = await storeTargets();
 
 /** Apps sharing one prefix (and a clock, when given), closed after the file. */
-async function replicas(envs: readonly Record<string, string>[], clock?: ManualClock, prefix = prefixes.create('replicas')): Promise<FastifyInstance[]> {
-  const apps = await Promise.all(
-    envs.map((env) =>
-      buildTestApp({ SESSION_STORE: 'redis', REDIS_KEY_PREFIX: prefix, ...env }, clock ? { clock: clock.now } : {}),
-    ),
-  );
-  after(() => Promise.all(apps.map((app) => app.close())));
-  return apps;
+async function replicas(target: StoreTarget, envs: readonly Record<string, string>[], clock?: ManualClock): Promise<FastifyInstance[]> {
+  const prefix = target.newPrefix('replicas');
+  // One after another: building apps blocks the event loop (model loading), several at once on a
+  // loaded machine for longer than the Redis connect timeout, and a store whose first connection
+  // attempt timed out answers 503 until it has reconnected.
+  const built: FastifyInstance[] = [];
+  for (const env of envs) {
+    built.push(await buildTestApp({ SESSION_STORE: 'redis', ...target.env, REDIS_KEY_PREFIX: prefix, ...env }, clock ? { clock: clock.now } : {}));
+  }
+  apps.push(...built);
+  return built;
 }
 
 const x = [0.5, -0.25, 1];
@@ -33,7 +38,8 @@ async function step(app: FastifyInstance, id: string) {
   return app.inject({ method: 'POST', url: `/v1/sessions/${id}/steps`, payload: { inputs: [x] } });
 }
 
-describe('a rolling upgrade: two replicas serve different packages under one model name', async () => {
+function rollingUpgrade(target: StoreTarget): void {
+describe(`${target.name}: a rolling upgrade: two replicas serve different packages under one model name`, async () => {
   // The same weights and shapes with another version in config.json: other package bytes.
   const upgraded = makeModelsDir(['gru']);
   after(upgraded.cleanup);
@@ -43,7 +49,14 @@ describe('a rolling upgrade: two replicas serve different packages under one mod
   const reshaped = makeModelsDir(['lstm_2layer']);
   after(reshaped.cleanup);
   renameSync(join(reshaped.dir, 'lstm_2layer'), join(reshaped.dir, 'gru'));
-  const [oldReplica, newReplica, reshapedReplica] = await replicas([{}, { MODELS_DIR: upgraded.dir }, { MODELS_DIR: reshaped.dir }]);
+  // Built when the suite runs, not when it is declared: the suites of both targets building their
+  // apps at once block the event loop long enough for Redis connection attempts to time out.
+  let oldReplica: FastifyInstance | undefined;
+  let newReplica: FastifyInstance | undefined;
+  let reshapedReplica: FastifyInstance | undefined;
+  before(async () => {
+    [oldReplica, newReplica, reshapedReplica] = await replicas(target, [{}, { MODELS_DIR: upgraded.dir }, { MODELS_DIR: reshaped.dir }]);
+  });
 
   it('serves the package as loaded (sanity: the copy is a different package of the same shape)', async () => {
     const [before, after] = await Promise.all([oldReplica!.inject('/v1/models/gru'), newReplica!.inject('/v1/models/gru')]);
@@ -54,7 +67,8 @@ describe('a rolling upgrade: two replicas serve different packages under one mod
   it('a session made on the old package is refused on the new one with 409 MODEL_MISMATCH, unchanged', async () => {
     const created = await oldReplica!.inject({ method: 'POST', url: '/v1/sessions', payload: { model: 'gru' } });
     const id = (created.json() as { session_id: string }).session_id;
-    assert.equal((await step(oldReplica!, id)).statusCode, 200);
+    const first = await step(oldReplica!, id);
+    assert.equal(first.statusCode, 200, first.body);
 
     const refused = await step(newReplica!, id);
     assertError(refused, 409, 'MODEL_MISMATCH', `session '${id}' was created with another package of model 'gru' than the one loaded now; reset it or create a new session`);
@@ -84,9 +98,16 @@ describe('a rolling upgrade: two replicas serve different packages under one mod
   });
 });
 
-describe('metrics across replicas', async () => {
+}
+
+function metricsAcrossReplicas(target: StoreTarget, partitions: number): void {
+describe(`${target.name}, index in ${partitions} partition(s): metrics across replicas`, async () => {
   const clock = new ManualClock(Date.now());
-  const [first, second] = await replicas([{}, {}], clock);
+  let first: FastifyInstance | undefined;
+  let second: FastifyInstance | undefined;
+  before(async () => {
+    [first, second] = await replicas(target, [{ REDIS_INDEX_PARTITIONS: String(partitions) }, { REDIS_INDEX_PARTITIONS: String(partitions) }], clock);
+  });
 
   const scrape = async (app: FastifyInstance): Promise<string> => {
     const response = await app.inject('/metrics');
@@ -128,3 +149,10 @@ describe('metrics across replicas', async () => {
     assert.equal(total('rnn_sessions_created_total', 'lstm'), 2);
   });
 });
+}
+
+for (const target of targets) {
+  rollingUpgrade(target);
+  metricsAcrossReplicas(target, 1);
+}
+metricsAcrossReplicas(targets[1]!, 3);

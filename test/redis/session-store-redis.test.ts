@@ -29,11 +29,11 @@ function suite(target: StoreTarget): void {
    * Stores sharing a prefix and a clock: replicas of one deployment. Only explicit sweeps run.
    * With a test context they are closed after the test, whatever happens.
    */
-  function replicas(count: number, maxSessions: number, t?: TestContext) {
+  function replicas(count: number, maxSessions: number, t?: TestContext, indexPartitions = 1) {
     const clock = new ManualClock();
     const prefix = target.newPrefix();
     const stores = Array.from({ length: count }, () =>
-      createRedisSessionStore({ ...target.connection, keyPrefix: prefix, maxSessions, now: clock.now, sweepIntervalMs: 3_600_000 }),
+      createRedisSessionStore({ ...target.connection, keyPrefix: prefix, maxSessions, indexPartitions, now: clock.now, sweepIntervalMs: 3_600_000 }),
     );
     const close = async (): Promise<void> => {
       await Promise.all(stores.map((store) => store.close()));
@@ -49,6 +49,8 @@ function suite(target: StoreTarget): void {
   }
 
   runSessionStoreContract(target.name, async ({ maxSessions }) => replicas(1, maxSessions).harness);
+  // Not the contract with the index in partitions: a create may meet a full partition before the
+  // store holds maxSessions (redis-session-keys.ts); 'the index in partitions' below tests that mode.
 
   /** The first {...} of a key with something inside: what Redis Cluster hashes. */
   function hashTag(key: string): string {
@@ -250,6 +252,33 @@ function suite(target: StoreTarget): void {
       assert.deepEqual(expired.sort(), [...models].sort());
       assert.deepEqual(await Promise.all(stores.map((store) => store.sweep())), [0, 0, 0], 'nothing left to report');
       for (const store of stores) assert.deepEqual(Object.fromEntries(await store.countByModel()), { gru: 1 });
+    });
+  });
+
+  describe(`${target.name} session store: the index in partitions`, () => {
+    it('files sessions under 3 tags, the shares of maxSessions adding up to it, and counts each expiry once', async (t) => {
+      const { stores, harness, prefix } = replicas(2, 7, t, 3);
+      assert.deepEqual(
+        harness.store.keys.indexes.map((index) => [hashTag(index.expiries), hashTag(index.models), index.maxSessions]),
+        [['sessions:0', 'sessions:0', 3], ['sessions:1', 'sessions:1', 2], ['sessions:2', 'sessions:2', 2]],
+      );
+      // 60 attempts: every partition gets more than its share (short of odds around 1e-8).
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, i) => stores[i % 2]!.create(sessionRecord(harness, { ttlSeconds: 1, model: i % 2 ? 'gru' : 'lstm' }))),
+      );
+      const created = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+      assert.equal(created, 7, 'never more than maxSessions in total, and every share used');
+      for (const outcome of outcomes) if (outcome.status === 'rejected') assert.equal((outcome.reason as { code?: string }).code, 'TOO_MANY_SESSIONS');
+      const keys = await target.keys(prefix);
+      assert.deepEqual(new Set(keys.filter((key) => key.includes(':expiries')).map(hashTag)), new Set(['sessions:0', 'sessions:1', 'sessions:2']));
+      for (const store of stores) assert.equal([...(await store.countByModel()).values()].reduce((sum, n) => sum + n, 0), 7);
+      const expired: string[] = [];
+      for (const store of stores) store.onExpired((model) => expired.push(model));
+      await harness.advance(1500);
+      const reported = await Promise.all(stores.map((store) => store.sweep()));
+      assert.equal(reported[0]! + reported[1]!, 7, 'each expiry reported once, by one replica');
+      assert.equal(expired.length, 7);
+      for (const store of stores) assert.deepEqual(Object.fromEntries(await store.countByModel()), {});
     });
   });
 }
