@@ -43,6 +43,10 @@ export interface InferenceServiceOptions {
   readonly maxBatchSequences?: number;
   /** The default idle TTL of a session, and the most a client may ask for. */
   readonly sessionTtlSeconds: number;
+  /** SESSION_SLOTS: most sessions per model resident in a slot (0: none). Default 4096. */
+  readonly sessionSlots?: number;
+  /** SESSION_SLOT_IDLE_SECONDS: a resident session unused this long leaves its slot. Default 60. */
+  readonly sessionSlotIdleSeconds?: number;
   /** Builds the scheduler; the observer records engine time. Default: createDirectScheduler. */
   readonly createScheduler?: (observer: SchedulerObserver) => StepScheduler;
   /** Epoch milliseconds; give the session store the same clock. */
@@ -70,6 +74,13 @@ export interface StepInput extends SequenceInput {
   readonly expectedT?: number;
   /** Refuse (400, nothing changes) unless the session belongs to this model (OIP requests name one). */
   readonly model?: string;
+}
+
+/** A session step as the sessions module carries it to the rules. */
+interface SessionStepRequest {
+  readonly input: StepInput;
+  readonly transport: Exclude<Transport, 'predict'>;
+  readonly expectedT: number | undefined;
 }
 
 export interface StepOutcome extends SequenceOutcome {
@@ -137,7 +148,7 @@ export class InferenceService {
   private readonly clock: () => number;
   private readonly newSessionId: () => string;
   /** Lifecycle, ordering, the write protocol and the step path of sessions (src/sessions/). */
-  private readonly sessions: Sessions<StepInput>;
+  private readonly sessions: Sessions<SessionStepRequest, StepOutcome>;
   private readonly modelMetrics: ModelMetrics;
   private readonly log: DebugLog | undefined;
 
@@ -160,7 +171,14 @@ export class InferenceService {
     };
     this.scheduler = (options.createScheduler ?? createDirectScheduler)(observer);
     this.wholeSequenceScheduler = createDirectScheduler(observer);
-    this.sessions = new Sessions<StepInput>({ store: this.store, scheduler: this.scheduler, clock: this.clock, rules: this.stepRules() });
+    this.sessions = new Sessions<SessionStepRequest, StepOutcome>({
+      store: this.store,
+      scheduler: this.scheduler,
+      clock: this.clock,
+      rules: this.stepRules(),
+      ...(options.sessionSlots !== undefined ? { maxSlotsPerModel: options.sessionSlots } : {}),
+      ...(options.sessionSlotIdleSeconds !== undefined ? { slotIdleMs: options.sessionSlotIdleSeconds * 1000 } : {}),
+    });
     this.store.onExpired((model) => {
       this.metrics.sessionsExpired.inc({ model });
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
@@ -256,9 +274,8 @@ export class InferenceService {
   }
 
   /** Feeds elements to a session, after every earlier request to it, and advances its t. */
-  async step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
-    const { session, prepared, result } = await this.sessions.step(id, { input, expectedT: input.expectedT });
-    return { ...this.finish(prepared.model, result, prepared.steps, transport), session };
+  step(id: string, input: StepInput, transport: Exclude<Transport, 'predict'> = 'session'): Promise<StepOutcome> {
+    return this.sessions.step(id, { input, transport, expectedT: input.expectedT });
   }
 
   /** Runs an autoregressive job from `state` (JSON {h, c?}; zeros when absent). */
@@ -341,14 +358,29 @@ export class InferenceService {
     return this.sessions.inFlight;
   }
 
+  /** Sessions resident in a slot now, over every model (diagnostics and tests). */
+  get sessionsResident(): number {
+    return this.sessions.resident;
+  }
+
+  isResident(id: string): boolean {
+    return this.sessions.isResident(id);
+  }
+
+  /** Evicts the resident sessions idle for SESSION_SLOT_IDLE_SECONDS now (the reaper does it every second). */
+  evictIdleSessions(): void {
+    this.sessions.evictIdle();
+  }
+
   async close(): Promise<void> {
     await this.scheduler.close();
+    this.sessions.close();
   }
 
   /** What a session step means here: the model check, decoding and the budget; the non-finite guard. */
-  private stepRules(): StepRules<StepInput> {
+  private stepRules(): StepRules<SessionStepRequest, StepOutcome> {
     return {
-      prepare: (current, input) => {
+      prepare: (current, { input }) => {
         if (input.model !== undefined && current.model !== input.model) {
           throw new InvalidInputError(`session '${current.id}' belongs to model '${current.model}', not '${input.model}'`);
         }
@@ -360,6 +392,10 @@ export class InferenceService {
       },
       accept: (prepared, result) => {
         this.guard(prepared.model, result, prepared.steps);
+      },
+      answer: ({ transport }, { model, steps }, result, session) => {
+        this.modelMetrics.for(model.name).stepsOn(transport).inc(steps);
+        return { model, steps, outputs: result.outputs, state: result.state, session };
       },
     };
   }

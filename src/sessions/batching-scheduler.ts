@@ -88,6 +88,13 @@ export function createBatchingScheduler(options: BatchingSchedulerOptions = {}):
         done(error, result);
       });
     },
+    submitSlot(model, table, slot, input, done) {
+      inFlight++;
+      batcherFor(model).submitSlot(table, slot, input, (error, result) => {
+        settled();
+        done(error, result);
+      });
+    },
     get inFlight() {
       return inFlight;
     },

@@ -71,8 +71,10 @@ export class MemorySessionStore implements SessionStore {
     if (record === undefined) return 'missing';
     if (record.version !== expectedVersion) return 'conflict';
     // The session stays in its bucket; the sweep re-files it under next.expiresAt when that
-    // bucket comes due. (A session never changes model, so the per-model counts stay.)
-    this.sessions.set(id, copyOf(next));
+    // bucket comes due. (A session never changes model, so the per-model counts stay.) A write
+    // that keeps the stored state array (a resident session's step: its state is in its slot,
+    // src/sessions/sessions.ts) costs no copy.
+    this.sessions.set(id, next.state === record.state ? next : copyOf(next));
     return 'ok';
   }
 

@@ -15,7 +15,12 @@ export interface SessionRecord {
    * session that went back to an earlier t.
    */
   readonly version: number;
-  /** Flat state, layout of src/engine/types.ts (stateSize values). */
+  /**
+   * Flat state, layout of src/engine/types.ts (stateSize values). In an in-process store, a
+   * session resident in a slot (slot-table.ts) keeps here the state it entered the slot with;
+   * its current state is the slot's row until it is evicted and written back. Read sessions
+   * through Sessions (sessions.ts), which knows.
+   */
   readonly state: Float32Array;
   /** Epoch milliseconds. */
   readonly createdAt: number;

@@ -13,6 +13,7 @@
 // the rest is requeued, so long sequences (a batch predict of many) cannot stall the event loop
 // and everyone else's single steps for longer than one bounded flush.
 import type { RecurrentNetwork, SequenceResult } from '../engine/types.js';
+import type { SlotTable } from './slot-table.js';
 
 /** Batches larger than this gain little throughput and make every member wait longer. */
 const DEFAULT_MAX_BATCH = 64;
@@ -56,11 +57,16 @@ export interface StepBatcherOptions {
 /** How a job ends: (undefined, result) or (error). Called once, from the flush that ends it. */
 export type JobDone = (error: unknown, result?: SequenceResult) => void;
 
+const NO_STATE = new Float32Array(0);
+
 interface Job {
   readonly inputs: Float32Array;
   readonly steps: number;
-  /** The job's own copy of the state, advanced as it runs. */
+  /** The job's own copy of the state, advanced as it runs (empty for a resident job). */
   readonly state: Float32Array;
+  /** A resident job (one element): its state is row `slot` of `table`, read as the batch starts. */
+  readonly table: SlotTable | undefined;
+  readonly slot: number;
   readonly outputs: Float32Array;
   /** Elements run so far. */
   ran: number;
@@ -122,7 +128,31 @@ export class StepBatcher {
       inputs,
       steps,
       state: Float32Array.from(state),
+      table: undefined,
+      slot: -1,
       outputs: new Float32Array(steps * this.network.spec.outputSize),
+      ran: 0,
+      enqueuedAt: performance.now(),
+      started: false,
+      done,
+    });
+    this.scheduleFlush();
+  }
+
+  /**
+   * One element for a resident session: its state is read from row `slot` of `table` when the
+   * batch runs (the caller keeps the slot pinned until `done`), and `done` gets the output and the
+   * new state, a view of the batch matrix valid during the call only: the row of the table is not
+   * changed. Committing it (after the guard) is the caller's.
+   */
+  submitSlot(table: SlotTable, slot: number, input: Float32Array, done: JobDone): void {
+    this.queue.push({
+      inputs: input,
+      steps: 1,
+      state: NO_STATE,
+      table,
+      slot,
+      outputs: new Float32Array(this.network.spec.outputSize),
       ran: 0,
       enqueuedAt: performance.now(),
       started: false,
@@ -167,6 +197,10 @@ export class StepBatcher {
 
   /** One job: its next chunk as a whole sequence (input projection in one product). */
   private advanceAlone(job: Job): void {
+    if (job.table !== undefined) {
+      this.advanceResidentAlone(job, job.table);
+      return;
+    }
     const { inputSize, outputSize } = this.network.spec;
     const count = Math.min(job.steps - job.ran, this.maxStepsPerFlush);
     const started = performance.now();
@@ -183,12 +217,27 @@ export class StepBatcher {
     if (job.ran === job.steps) finish(job);
   }
 
+  /** A lone resident job: one stepBatch row, in the preallocated matrices (the same bits as runSequence). */
+  private advanceResidentAlone(job: Job, table: SlotTable): void {
+    const S = this.network.stateSize;
+    copyRow(table.states, job.slot * S, this.states, 0, S);
+    const started = performance.now();
+    this.network.stepBatch(1, job.inputs, this.states, job.outputs);
+    this.observer?.onBatch(1, 1, (performance.now() - started) / 1000);
+    this.flushElements += 1;
+    job.ran = 1;
+    job.done(undefined, { outputs: job.outputs, state: this.states.subarray(0, S) });
+  }
+
   /** Several jobs in lockstep: row r of the batch matrices belongs to active[r]. */
   private advanceTogether(batch: Job[]): void {
     const { inputSize, outputSize } = this.network.spec;
     const S = this.network.stateSize;
     const active = batch.slice();
-    active.forEach((job, row) => this.states.set(job.state, row * S));
+    active.forEach((job, row) => {
+      if (job.table === undefined) this.states.set(job.state, row * S);
+      else copyRow(job.table.states, job.slot * S, this.states, row * S, S);
+    });
     const started = performance.now();
     let elements = 0;
     const batchSize = active.length;
@@ -207,14 +256,16 @@ export class StepBatcher {
         copyRow(this.y, row * outputSize, job.outputs, job.ran * outputSize, outputSize);
         job.ran++;
         if (job.ran === job.steps) {
-          job.state.set(this.states.subarray(row * S, (row + 1) * S));
+          // A resident job hears of its new state while it is still in its batch row.
+          if (job.table !== undefined) job.done(undefined, { outputs: job.outputs, state: this.states.subarray(row * S, (row + 1) * S) });
+          else job.state.set(this.states.subarray(row * S, (row + 1) * S));
           const last = active.length - 1;
           if (row !== last) {
             active[row] = active[last]!;
             this.states.copyWithin(row * S, last * S, (last + 1) * S);
           }
           active.pop();
-          finish(job);
+          if (job.table === undefined) finish(job);
         }
       }
     }

@@ -2,6 +2,7 @@
 // model, a start state, some inputs) and awaits the result; how jobs reach the engine is the
 // scheduler's business. The direct scheduler runs each job at once; a batching scheduler may
 // gather concurrent jobs of one model into stepBatch calls (step-batcher.ts).
+import type { SlotTable } from './slot-table.js';
 import type { JobDone } from './step-batcher.js';
 import type { SequenceResult } from '../engine/types.js';
 import type { DebugLog } from '../service/debug-log.js';
@@ -19,6 +20,13 @@ export interface StepScheduler {
    * and the session's write.
    */
   submit?(model: ServedModel, state: Float32Array, inputs: Float32Array, steps: number, done: JobDone): void;
+  /**
+   * One element for a session resident in `table` (slot-table.ts): x into its row's batch, the
+   * batch runs, `done` gets y and the new state (a view valid during the call only; the slot's
+   * row is unchanged, committing it is the caller's). The caller pins the slot until `done`.
+   * Absent: the scheduler has no resident sessions, steps run from the record's state.
+   */
+  submitSlot?(model: ServedModel, table: SlotTable, slot: number, input: Float32Array, done: JobDone): void;
   /** Finishes or rejects pending jobs; called when the app closes. */
   close(): Promise<void>;
 }
