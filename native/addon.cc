@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpu-features.h"
+#include "float-json.h"
 #include "network.h"
 
 namespace {
@@ -156,7 +157,35 @@ Napi::Value BenchGemm(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, best);
 }
 
+/**
+ * formatFloat32Json(values, start, rows, cols, out): writes rows x cols values from values[start]
+ * as JSON (rows 0: one flat array of cols values) into the Uint8Array out; returns the bytes
+ * written, or -1 (nothing written) when out is shorter than the worst case or the values are
+ * out of range. The JavaScript side keeps one buffer and reads the text from it.
+ */
+Napi::Value FormatFloat32Json(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Napi::Value valuesArg = info[0];
+  if (!valuesArg.IsTypedArray() || valuesArg.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(env, "values must be a Float32Array");
+  }
+  const Napi::Float32Array values = valuesArg.As<Napi::Float32Array>();
+  const int start = intArg(env, info[1], "start"), rows = intArg(env, info[2], "rows"), cols = intArg(env, info[3], "cols");
+  if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "out must be a Uint8Array");
+  }
+  Napi::Uint8Array out = info[4].As<Napi::Uint8Array>();
+  const size_t count = static_cast<size_t>(rows == 0 ? 1 : rows) * static_cast<size_t>(cols);
+  if (start < 0 || rows < 0 || cols < 0 || static_cast<size_t>(start) + count > values.ElementLength() ||
+      out.ElementLength() < rnn::floatJsonCapacity(rows, cols)) {
+    return Napi::Number::New(env, -1);
+  }
+  const size_t written = rnn::writeFloatJsonMatrix(reinterpret_cast<char*>(out.Data()), values.Data() + start, rows, cols);
+  return Napi::Number::New(env, static_cast<double>(written));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("formatFloat32Json", Napi::Function::New(env, FormatFloat32Json));
   exports.Set("benchFmaPeak", Napi::Function::New(env, BenchFmaPeak));
   exports.Set("benchGemm", Napi::Function::New(env, BenchGemm));
   exports.Set("NativeNetwork", NativeNetwork::Define(env));

@@ -2,7 +2,7 @@
 // inputs (src/service/forecast.ts has the semantics). Handlers only translate JSON to the service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forecast, forecastInSession, type ForecastLimits, type ForecastResult } from '../src/service/forecast.js';
-import { serializeWithJsonStringify, stateToJson, toRows } from '../src/codec/outputs.js';
+import { sendAnswer, stateToJson, toRows, type JsonText } from '../src/codec/outputs.js';
 import {
   ForecastRequest,
   ForecastResponse,
@@ -53,11 +53,10 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      serializeWithJsonStringify(reply);
       const { inputs, horizon, state, return_state } = request.body;
       const outcome = await forecast(app.inference, modelRef(request.params), { inputs, horizon, state }, limits);
       const answer = { model: outcome.model.name, outputs: predictionRows(outcome.result, outcome.model.outputSize) };
-      return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
+      return sendAnswer(reply, return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) });
     },
   );
   }
@@ -87,7 +86,6 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      serializeWithJsonStringify(reply);
       const { inputs, horizon, expected_t, return_state } = request.body;
       const outcome = await forecastInSession(
         app.inference,
@@ -100,12 +98,12 @@ const forecastRoutes: FastifyPluginAsyncTypebox<ForecastRoutesOptions> = async (
         t: outcome.session.t,
         outputs: predictionRows(outcome.result, outcome.model.outputSize),
       };
-      return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
+      return sendAnswer(reply, return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer);
     },
   );
 };
 
-function predictionRows(result: ForecastResult, outputSize: number): number[][] {
+function predictionRows(result: ForecastResult, outputSize: number): JsonText {
   return toRows(result.outputs, result.horizon, outputSize);
 }
 

@@ -2,7 +2,7 @@
 // (src/service/generation.ts has the semantics). Handlers only translate JSON to the service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { generateInputFromWire, generationToJson } from '../src/codec/generation.js';
-import { stateToJson } from '../src/codec/outputs.js';
+import { sendAnswer, stateToJson } from '../src/codec/outputs.js';
 import { generate, generateInSession, type GenerationLimits } from '../src/service/generation.js';
 import {
   GenerateRequest,
@@ -54,11 +54,11 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { state, return_state, ...rest } = request.body;
       const outcome = await generate(app.inference, modelRef(request.params), { ...generateInputFromWire(rest), state }, limits);
       const answer = { model: outcome.model.name, ...generationToJson(outcome.result) };
-      return return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) };
+      return sendAnswer(reply, return_state === false ? answer : { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) });
     },
   );
   }
@@ -87,7 +87,7 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { expected_t, return_state, ...rest } = request.body;
       const outcome = await generateInSession(
         app.inference,
@@ -96,7 +96,7 @@ const generateRoutes: FastifyPluginAsyncTypebox<GenerateRoutesOptions> = async (
         limits,
       );
       const answer = { session_id: outcome.session.id, t: outcome.session.t, ...generationToJson(outcome.result) };
-      return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
+      return sendAnswer(reply, return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer);
     },
   );
 };

@@ -3,7 +3,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { InvalidInputError } from '../src/errors.js';
 import type { SequenceOutcome } from '../src/service/inference-service.js';
-import { serializeWithJsonStringify, stateToJson, toRows } from '../src/codec/outputs.js';
+import { sendAnswer, stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   ModelVersionParams,
   PredictBatchResponse,
@@ -46,19 +46,18 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      serializeWithJsonStringify(reply);
       const { model } = request.params;
       const ref = modelRef(request.params);
       const body = request.body;
       if (body.sequences === undefined) {
-        return { model, ...toJson(await app.inference.predict(ref, body)) };
+        return sendAnswer(reply, { model, ...toJson(await app.inference.predict(ref, body)) });
       }
       const mixed = SINGLE_FIELDS.filter((field) => body[field] !== undefined);
       if (mixed.length > 0) {
         throw new InvalidInputError(`a batch request has only sequences; move ${mixed.join(', ')} into its sequences`);
       }
       const outcomes = await app.inference.predictBatch(ref, body.sequences);
-      return { model, results: outcomes.map(toJson) };
+      return sendAnswer(reply, { model, results: outcomes.map(toJson) });
     },
   );
   }

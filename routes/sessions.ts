@@ -1,7 +1,7 @@
 // Sessions: a server-held state advanced by steps (api.md "HTTP"). Handlers only translate
 // between JSON and the inference service, which orders a session's requests and validates.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { serializeWithJsonStringify, sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
+import { answerJson, sendAnswer, sendJsonText, sessionToJson, stateToJson, toRows } from '../src/codec/outputs.js';
 import {
   CreateSessionRequest,
   ResetRequest,
@@ -62,9 +62,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(SessionWithState), 404: notFound, 409: mismatch, 503: notReady },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { session, model } = await app.inference.getSession(request.params.id);
-      return { ...sessionToJson(session), state: stateToJson(model.stateLayout, session.state) };
+      return sendAnswer(reply, { ...sessionToJson(session), state: stateToJson(model.stateLayout, session.state) });
     },
   );
 
@@ -93,15 +93,15 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      serializeWithJsonStringify(reply);
       const { expected_t, return_state, ...sequence } = request.body;
       const outcome = await app.inference.step(request.params.id, {
         ...sequence,
         ...(expected_t !== undefined ? { expectedT: expected_t } : {}),
       });
-      const outputs = toRows(outcome.outputs, outcome.steps, outcome.model.outputSize);
-      const answer = { session_id: outcome.session.id, t: outcome.session.t, outputs };
-      return return_state === true ? { ...answer, state: stateToJson(outcome.model.stateLayout, outcome.state) } : answer;
+      // By template (the hot path): {"session_id","t","outputs","state"?}, as sendAnswer would write it.
+      const outputs = toRows(outcome.outputs, outcome.steps, outcome.model.outputSize).json;
+      const state = return_state === true ? `,"state":${answerJson(stateToJson(outcome.model.stateLayout, outcome.state))}` : '';
+      return sendJsonText(reply, `{"session_id":${JSON.stringify(outcome.session.id)},"t":${outcome.session.t},"outputs":${outputs}${state}}`);
     },
   );
 

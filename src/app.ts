@@ -106,15 +106,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onRequest', async (request) => {
-    if (!draining || ANSWERED_WHILE_DRAINING.has(request.routeOptions.url ?? '')) return;
-    throw new ShuttingDownError('the server is shutting down; retry on another instance');
+  // Callback hooks, not async ones: every request passes them, and an async hook costs a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!draining || ANSWERED_WHILE_DRAINING.has(request.routeOptions.url ?? '')) return done();
+    done(new ShuttingDownError('the server is shutting down; retry on another instance'));
   });
   // Every answer sent while draining closes its connection: a request in flight when the drain
   // began would otherwise leave a pooled keep-alive connection open, holding app.close() up
   // until the grace period ran out.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // First: they see every route as it is added (@fastify/swagger documents only the routes

@@ -103,7 +103,9 @@ function decodeRows(model: ServedModel, rows: unknown, limits: SequenceLimits, n
     for (let j = 0; j < I; j++) {
       const v: unknown = row[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidInputError(`${name}[${t}][${j}] is not a finite number`);
-      x[base + j] = norm === undefined ? v : (v - norm.mean[j]!) / norm.std[j]!;
+      // Read as float32 first, as a binary input is: a value answered by the server (the shortest
+      // decimal of a float32) and posted back is then exactly that float32, normalized or not.
+      x[base + j] = norm === undefined ? v : (Math.fround(v) - norm.mean[j]!) / norm.std[j]!;
       // A finite double can still overflow float32 (1e39): the engine would only produce Infinity.
       if (!Number.isFinite(x[base + j])) throw new InvalidInputError(`${name}[${t}][${j}] is outside the float32 range`);
     }

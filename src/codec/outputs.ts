@@ -1,40 +1,72 @@
-// From the engine's flat Float32Arrays to the JSON shapes of api.md, in one pass each.
+// From the engine's flat Float32Arrays to the JSON shapes of api.md, in one pass each; float32
+// values are written as the shortest decimal that reads back as the same float32 (float32-json.ts).
 import type { StateLayout } from '../service/served-model.js';
+import { float32MatrixToJson } from './float32-json.js';
+
+/**
+ * JSON text already written, inside an answer: the float32 matrices (outputs, states), formatted
+ * by float32-json.ts. answerJson writes it as is; JSON.stringify would not, so answers that hold
+ * one go out through sendAnswer.
+ */
+export class JsonText {
+  constructor(readonly json: string) {}
+}
 
 export interface StateJson {
-  h: number[][];
-  c?: number[][];
+  h: JsonText;
+  c?: JsonText;
+}
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sends an answer that holds float32 matrices: JSON text written by answerJson, sent as is (a
+ * string with a JSON content type and no custom serializer passes Fastify untouched). The route's
+ * schema still documents the answer; Fastify's compiled serializer would print the matrices as
+ * 17-digit doubles, and took 2.5 to 5 times JSON.stringify's time on large outputs.
+ */
+export function sendAnswer<R>(reply: R, answer: unknown): R {
+  return sendJsonText(reply, answerJson(answer));
+}
+
+/** Sends JSON text already written (a route's template of its answer), as sendAnswer does. */
+export function sendJsonText<R>(reply: R, json: string): R {
+  // The reply's send is typed by the route's schema (objects); the text is what that schema describes.
+  (reply as unknown as TextReply).type(JSON_CONTENT_TYPE).send(json);
+  return reply;
+}
+
+interface TextReply {
+  type(contentType: string): TextReply;
+  send(payload: string): unknown;
 }
 
 /**
- * An answer serialized with JSON.stringify, for routes whose answers hold matrices of numbers
- * (outputs): the route's compiled serializer (fast-json-stringify) took 2.5 to 5 times as long on
- * 10,000 x 63 outputs (290-600 ms against 125 ms, measured side by side), and a large answer
- * blocks the event loop for that long. The route's schema still documents the answer. The
- * bytes are the same: every number is finite (the service refuses non-finite results), and both
- * print a double in its shortest round-trip form.
+ * JSON.stringify's text for plain answers (objects, arrays, strings, numbers, booleans, null;
+ * undefined fields left out), with every JsonText written as its text.
  */
-export function serializeWithJsonStringify(reply: {
-  serializer(serialize: (payload: unknown) => string): unknown;
-  type(contentType: string): unknown;
-}): void {
-  reply.serializer(stringify);
-  // A custom serializer leaves the content type to the route.
-  reply.type('application/json; charset=utf-8');
+export function answerJson(value: unknown): string {
+  if (value instanceof JsonText) return value.json;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + (value[i] === undefined ? 'null' : answerJson(value[i]));
+    return `${text}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    let text = '{';
+    for (const key of Object.keys(value)) {
+      const field = (value as Record<string, unknown>)[key];
+      if (field === undefined) continue;
+      text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${answerJson(field)}`;
+    }
+    return `${text}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
-const stringify = (payload: unknown): string => JSON.stringify(payload);
-
-/** rows x cols row-major values as number[][] (each value widened exactly from float32). */
-export function toRows(data: Float32Array, rows: number, cols: number, offset = 0): number[][] {
-  const out = new Array<number[]>(rows);
-  let k = offset;
-  for (let r = 0; r < rows; r++) {
-    const row = new Array<number>(cols);
-    for (let j = 0; j < cols; j++) row[j] = data[k++]!;
-    out[r] = row;
-  }
-  return out;
+/** rows x cols row-major float32 values from offset as a JSON matrix (float32-json.ts). */
+export function toRows(data: Float32Array, rows: number, cols: number, offset = 0): JsonText {
+  return new JsonText(rows === 0 ? '[]' : float32MatrixToJson(data, offset, rows, cols));
 }
 
 /** The flat state (h of every layer, then c for lstm) as {h, c?}. */

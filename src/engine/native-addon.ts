@@ -41,6 +41,12 @@ export interface NativeAddon {
   readonly supportedIsas: readonly string[];
   /** ISAs this build has kernels for (some may not run on this CPU). */
   readonly knownIsas: readonly string[];
+  /**
+   * Writes rows x cols float32 values from values[start] as JSON (rows 0: one flat array) into
+   * out, each the shortest decimal that reads back as the same float32 (native/float-json.h);
+   * returns the bytes written, or -1 when out is too short or the range is outside values.
+   */
+  formatFloat32Json(values: Float32Array, start: number, rows: number, cols: number, out: Uint8Array): number;
   /** Bench only: GFLOP/s of register-only FMAs on one ISA (the core's FP32 peak). */
   benchFmaPeak(isa: string): number;
   /** Bench only: GFLOP/s of the engine's gemm kernel on an M x N x K product. */

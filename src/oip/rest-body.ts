@@ -3,6 +3,7 @@
 // gives the JSON's length, each binary input says its binary_data_size, in input order). The raw
 // body is parsed here, not by Fastify's JSON parser, so every size it claims is checked against
 // the bytes that really came: header length <= body, binary sizes adding up to what follows.
+import { float32RowToJson } from '../codec/float32-json.js';
 import { abbreviated } from '../error-handler.js';
 import { InvalidInputError } from '../errors.js';
 import type { InferInputTensor, InferRequest, InferResponse, Parameters, ParameterValue, RequestedOutput } from './types.js';
@@ -183,8 +184,7 @@ export interface InferBodyOut {
 
 export function writeInferBody(response: InferResponse): InferBodyOut {
   // Written by hand, not with JSON.stringify over Array.from(data): the values go straight from
-  // the Float32Array into the text (a finite number's JSON is its toString), with no array of
-  // boxed numbers per output on the way.
+  // the Float32Array into the text (floatsJson), with no array of boxed numbers on the way.
   const binaries: Buffer[] = [];
   let outputs = '';
   for (const output of response.outputs) {
@@ -205,12 +205,11 @@ export function writeInferBody(response: InferResponse): InferBodyOut {
   return { payload: Buffer.concat([header, ...binaries]), headerLength: header.length };
 }
 
-/** A Float32Array's values as a JSON array; a non-finite value (an overflowing network) is null, as JSON.stringify writes it. */
+/**
+ * A Float32Array's values as a JSON array, each the shortest decimal that reads back as the same
+ * float32, as every JSON answer writes them (src/codec/float32-json.ts); a non-finite value (an
+ * overflowing network) is null, as JSON.stringify writes it.
+ */
 export function floatsJson(data: Float32Array): string {
-  let text = '[';
-  for (let k = 0; k < data.length; k++) {
-    const v = data[k]!;
-    text += `${k === 0 ? '' : ','}${Number.isFinite(v) ? v : 'null'}`;
-  }
-  return `${text}]`;
+  return float32RowToJson(data, 0, data.length);
 }

@@ -6,7 +6,7 @@
 // LOG_REQUESTS=true (see logger.ts). A line carries the method, the route pattern, the status
 // and the duration, never the URL's ids, a body, an input vector or a state.
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { EXPECTED_UNAVAILABLE } from '../logger.js';
 import { routeLabel } from './route-label.js';
@@ -23,7 +23,13 @@ const requestLoggingPlugin: FastifyPluginAsync<RequestLoggingPluginOptions> = as
     failures.set(request, error);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook (no promise per request): most responses are neither failures nor slow.
+  app.addHook('onResponse', (request, reply, done) => {
+    logResponse(request, reply);
+    done();
+  });
+
+  function logResponse(request: FastifyRequest, reply: FastifyReply): void {
     const statusCode = reply.statusCode;
     const responseTime = reply.elapsedTime;
     const slow = responseTime > config.slowRequestMs;
@@ -41,7 +47,7 @@ const requestLoggingPlugin: FastifyPluginAsync<RequestLoggingPluginOptions> = as
     } else {
       reply.log.info({ ...line, err: error }, 'request refused');
     }
-  });
+  }
 };
 
 export default fp(requestLoggingPlugin, { name: 'request-logging', fastify: '5.x' });

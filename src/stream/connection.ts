@@ -209,7 +209,18 @@ export class StreamConnection {
       this.inFlight = count;
       if (count === 1) {
         if (this.replayAlone > 0) this.replayAlone--;
-        const reply = await dispatch.execute(taken[0]!.command);
+        const command = taken[0]!.command;
+        let reply: string | Buffer;
+        const stepping = dispatch.startStep(command);
+        if (stepping === undefined) {
+          reply = await dispatch.execute(command);
+        } else {
+          try {
+            reply = dispatch.stepReply(command, await stepping);
+          } catch (error) {
+            reply = dispatch.failedReply(command, error);
+          }
+        }
         this.inFlight = 0;
         if (!this.answering) break;
         if (reply !== '') outbox.send(reply);

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { stateToJson } from '../codec/outputs.js';
 import { SequenceConflictError } from '../errors.js';
 import { generateInSession, type GeneratedToken, type SessionGenerationOutcome } from '../service/generation.js';
-import type { InferenceService } from '../service/inference-service.js';
+import type { InferenceService, StepOutcome } from '../service/inference-service.js';
 import type { ServedModel } from '../service/served-model.js';
 import { internalWireError, serviceWireError, WIRE_CODES } from '../wire-errors.js';
 import { CloseCode } from './close-codes.js';
@@ -59,28 +59,43 @@ export class CommandDispatch {
     this.tokenModel = context.model.vocabIndex !== undefined;
   }
 
+  /**
+   * The hot path, one element (JSON or binary) on its own: the service's step promise itself,
+   * awaited by the connection's loop, then answered by stepReply (or failedReply), so a frame
+   * costs no promise besides the service's. undefined for other commands (execute runs them).
+   */
+  startStep(command: StreamCommand): Promise<StepOutcome> | undefined {
+    if (command.kind === 'element') return this.context.inference.step(this.context.sessionId, command.input, 'stream');
+    if (command.kind === 'binary') return this.context.inference.step(this.context.sessionId, { vectors: command.values }, 'stream');
+    return undefined;
+  }
+
+  /** The reply to a command started by startStep. */
+  stepReply(command: StreamCommand, outcome: StepOutcome): string | Buffer {
+    this.context.renewal.saw(outcome.session);
+    this.invalidInARow = 0;
+    return command.kind === 'binary' ? binaryReply(outcome.outputs) : outputReply(outcome.session.t, outcome.outputs, command.id);
+  }
+
+  /** The error frame of a command started by startStep whose step failed. */
+  failedReply(command: StreamCommand, error: unknown): string {
+    return this.errorFrame(command, error);
+  }
+
   /** Runs one command; failures become error frames, never exceptions. '' means: no reply. */
   async execute(command: StreamCommand): Promise<string | Buffer> {
     const { inference, sessionId, renewal } = this.context;
     try {
       let reply: string | Buffer;
       switch (command.kind) {
-        case 'element': {
-          const outcome = await inference.step(sessionId, command.input, 'stream');
-          renewal.saw(outcome.session);
-          reply = outputReply(outcome.session.t, outcome.outputs, command.id);
+        case 'element':
+        case 'binary':
+          reply = this.stepReply(command, await this.startStep(command)!);
           break;
-        }
         case 'sequence': {
           const outcome = await inference.step(sessionId, command.input, 'stream');
           renewal.saw(outcome.session);
           reply = outputsReply(outcome.session.t, outcome.outputs, outcome.steps, outcome.model.outputSize, command.id);
-          break;
-        }
-        case 'binary': {
-          const outcome = await inference.step(sessionId, { vectors: command.values }, 'stream');
-          renewal.saw(outcome.session);
-          reply = binaryReply(outcome.outputs);
           break;
         }
         case 'reset': {

@@ -1,15 +1,15 @@
 // What the server sends on a stream (api.md "WebSocket"), encoded straight to text. Output
 // replies are the hot path: the envelope is concatenated around the rows, and each row is
-// printed by JSON.stringify from a reused plain array (V8's fast path for arrays of doubles; it
-// measured faster than concatenating the numbers one by one). Values print exactly as the REST
-// routes print them (the float32 widened to a double, shortest round-trip form), so both
-// transports give identical numbers. Formatting the numbers is most of a JSON reply's cost:
-// binary frames skip it.
+// written by float32-json.ts (natively where the addon is built) as the shortest decimals that
+// read back as the same float32, exactly as the REST routes write them, so both transports give
+// identical bytes. Formatting the numbers is still most of a JSON reply's cost: binary frames
+// skip it.
 import type { GeneratedToken, GenerationResult } from '../service/generation.js';
 import type { SessionRecord } from '../sessions/session-store.js';
 import type { ServedModel } from '../service/served-model.js';
 import { generationToJson } from '../codec/generation.js';
-import type { StateJson } from '../codec/outputs.js';
+import { float32MatrixToJson, float32RowToJson } from '../codec/float32-json.js';
+import { answerJson, type StateJson } from '../codec/outputs.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytes32 } from './messages.js';
 
 export function readyReply(session: Pick<SessionRecord, 'id' | 't'>, model: ServedModel): string {
@@ -25,21 +25,17 @@ export function readyReply(session: Pick<SessionRecord, 'id' | 't'>, model: Serv
 
 /** `{"type":"output","t","y","id"?}`: the one row of a one-element step. */
 export function outputReply(t: number, outputs: Float32Array, id: string | undefined): string {
-  return `{"type":"output","t":${t},"y":${row(outputs, 0, outputs.length)}${idField(id)}}`;
+  return `{"type":"output","t":${t},"y":${float32RowToJson(outputs, 0, outputs.length)}${idField(id)}}`;
 }
 
 /** `{"type":"outputs","t","outputs","id"?}`: steps rows of width outputSize. */
 export function outputsReply(t: number, outputs: Float32Array, steps: number, outputSize: number, id: string | undefined): string {
-  let text = `{"type":"outputs","t":${t},"outputs":[`;
-  for (let r = 0; r < steps; r++) {
-    if (r > 0) text += ',';
-    text += row(outputs, r * outputSize, outputSize);
-  }
-  return `${text}]${idField(id)}}`;
+  const rows = steps === 0 ? '[]' : float32MatrixToJson(outputs, 0, steps, outputSize);
+  return `{"type":"outputs","t":${t},"outputs":${rows}${idField(id)}}`;
 }
 
 export function stateReply(t: number, state: StateJson, id: string | undefined): string {
-  return `{"type":"state","t":${t},"state":${JSON.stringify(state)}${idField(id)}}`;
+  return `{"type":"state","t":${t},"state":${answerJson(state)}${idField(id)}}`;
 }
 
 export function resetReply(t: number, id: string | undefined): string {
@@ -74,18 +70,4 @@ export function binaryReply(outputs: Float32Array): Buffer {
 /** `id` is already JSON text (see messages.ts). */
 function idField(id: string | undefined): string {
   return id === undefined ? '' : `,"id":${id}`;
-}
-
-/** One array per row width (the output sizes of the loaded models), refilled for every row. */
-const rowScratch = new Map<number, number[]>();
-
-/** `[v0,v1,...]` for n values from start; a non-finite value prints as null. */
-function row(values: Float32Array, start: number, n: number): string {
-  let scratch = rowScratch.get(n);
-  if (scratch === undefined) {
-    scratch = new Array<number>(n).fill(0);
-    rowScratch.set(n, scratch);
-  }
-  for (let j = 0; j < n; j++) scratch[j] = values[start + j]!;
-  return JSON.stringify(scratch);
 }

@@ -94,7 +94,8 @@ export function readInferResponse(response: LightMyRequestResponse): { body: Inf
   for (const output of body.outputs) {
     const size = output.parameters?.binary_data_size;
     if (size === undefined) {
-      values.set(output.name, output.data!);
+      // JSON writes each float32 as the shortest decimal that reads back as it: read it back so.
+      values.set(output.name, output.data!.map(Math.fround));
       continue;
     }
     const bytes = raw.subarray(at, at + size);

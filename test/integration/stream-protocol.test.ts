@@ -3,8 +3,10 @@
 // the case tolerance; plus the message-level behaviour (ready, ids, expected_t, reset, state,
 // error frames that change nothing, pipelining).
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { float32MatrixToJson } from '../../src/codec/float32-json.js';
 import { buildTestApp, FIXTURES_DIR } from '../helpers/app.js';
 import { assertClose, hasCaseFile, listPackageDirs, readCaseFile, type PackageCase, type Tolerance } from '../helpers/fixtures.js';
 import { StreamClient, listenForStreams } from '../helpers/stream-client.js';
@@ -103,6 +105,45 @@ describe('every fixture case, streamed, equals the whole-sequence result', () =>
 });
 
 describe('stream messages', () => {
+  it('JSON replies carry the same bytes as REST steps, and binary replies the float32 bits those bytes read back as', async () => {
+    const c = readCaseFile(join(FIXTURES_DIR, 'lstm')).cases[0]!;
+    const inputs = c.inputs!;
+    const created = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { model: 'lstm' } });
+    const id = (created.json() as { session_id: string }).session_id;
+    const restRows: string[] = [];
+    for (const x of inputs) {
+      const body = (await app.inject({ method: 'POST', url: `/v1/sessions/${id}/steps`, payload: { inputs: [x] } })).body;
+      restRows.push(/"outputs":\[(\[[^\]]*\])\]/.exec(body)![1]!);
+    }
+    const raw = async (frames: readonly (string | Float32Array)[]): Promise<(string | Buffer)[]> => {
+      const socket = new WebSocket(`${base}/v1/models/lstm/stream`);
+      const replies: (string | Buffer)[] = [];
+      await new Promise<void>((resolve, reject) => {
+        socket.on('error', reject);
+        socket.on('message', (data: Buffer, isBinary) => {
+          if (replies.length === 0 && !isBinary && data.toString().startsWith('{"type":"ready"')) {
+            replies.push('ready');
+            for (const frame of frames) socket.send(frame);
+            return;
+          }
+          replies.push(isBinary ? data : data.toString('utf8'));
+          if (replies.length === frames.length + 1) resolve();
+        });
+      });
+      socket.close();
+      return replies.slice(1);
+    };
+    const jsonReplies = await raw(inputs.map((x) => JSON.stringify({ x })));
+    const binaryReplies = await raw(inputs.map((x) => Float32Array.from(x)));
+    for (const [t, restRow] of restRows.entries()) {
+      assert.equal(jsonReplies[t], `{"type":"output","t":${t + 1},"y":${restRow}}`, `t=${t + 1}: stream JSON and REST`);
+      const bytes = binaryReplies[t] as Buffer;
+      const bits = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      assert.equal(float32MatrixToJson(bits, 0, 0, bits.length), restRow, `t=${t + 1}: binary bits print as REST's text`);
+      assert.deepEqual((JSON.parse(restRow) as number[]).map(Math.fround), Array.from(bits), `t=${t + 1}: REST's text reads back as the bits`);
+    }
+  });
+
   it('ready names the session, the model, t and the widths, and the session exists while the stream is open', async () => {
     const { client, ready } = await open('lstm_2layer');
     assert.deepEqual(Object.keys(ready).sort(), ['input_size', 'model', 'output_size', 'session_id', 't', 'type']);

@@ -94,3 +94,32 @@ test('two apps in one process keep separate registries', async (t) => {
   const metrics = (await second.inject('/metrics')).body;
   assert.doesNotMatch(metrics, /^rnn_sessions_created_total\{model="gru"\}/m);
 });
+
+test('HTTP request counts are exact per route, method and status, however the requests interleave', async (t) => {
+  // The histogram's children are bound once per label set and reused: each must count only its own.
+  const app = await buildApp({ config: loadConfig({ MODELS_DIR: FIXTURES_DIR }), logger: false });
+  t.after(() => app.close());
+  const plan: [string, string, number][] = [
+    ['POST', '/v1/models/gru/predict', 3],
+    ['GET', '/v1/models/gru', 5],
+    ['GET', '/v1/models/nope', 2],
+    ['POST', '/v1/models/nope/predict', 4],
+    ['GET', '/no/such/route', 6],
+  ];
+  const round = Math.max(...plan.map(([, , count]) => count));
+  for (let k = 0; k < round; k++) {
+    for (const [method, url, count] of plan) {
+      if (k >= count) continue;
+      const response = await app.inject({ method: method as 'GET' | 'POST', url, ...(method === 'POST' ? { payload: { inputs: [[1, 2, 3]] } } : {}) });
+      assert.ok([200, 404].includes(response.statusCode), response.body);
+    }
+  }
+  const body = (await app.inject('/metrics')).body;
+  const count = (method: string, route: string, status: number) =>
+    Number(new RegExp(`^http_request_duration_seconds_count\\{method="${method}",route="${route.replace(/[/:]/g, '\\$&')}",status_code="${status}"\\} (\\d+)$`, 'm').exec(body)?.[1]);
+  assert.equal(count('POST', '/v1/models/:model/predict', 200), 3);
+  assert.equal(count('GET', '/v1/models/:model', 200), 5);
+  assert.equal(count('GET', '/v1/models/:model', 404), 2);
+  assert.equal(count('POST', '/v1/models/:model/predict', 404), 4);
+  assert.equal(count('GET', 'unmatched', 404), 6);
+});

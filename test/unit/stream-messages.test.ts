@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBinaryFrame, parseTextFrame, type StreamCommand } from '../../src/stream/messages.js';
 import { binaryReply, errorReply, outputReply, outputsReply, resetReply, stateReply } from '../../src/stream/replies.js';
+import { stateToJson } from '../../src/codec/outputs.js';
 
 function refusal(command: StreamCommand): string {
   assert.equal(command.kind, 'refused', JSON.stringify(command));
@@ -66,10 +67,10 @@ describe('parseBinaryFrame', () => {
 describe('replies', () => {
   const values = Float32Array.from([0.1, -1 / 3, 1e-8, 123456.789, 0]);
 
-  it('print every value as JSON.stringify prints the float32 widened to a double', () => {
+  it('print every value as the shortest decimal that reads back as the same float32', () => {
     const reply = JSON.parse(outputReply(3, values, '"a"')) as { y: number[] };
-    assert.deepEqual(reply, { type: 'output', t: 3, y: Array.from(values), id: 'a' });
-    assert.equal(outputReply(3, values, undefined), JSON.stringify({ type: 'output', t: 3, y: Array.from(values) }));
+    assert.deepEqual({ ...reply, y: reply.y.map(Math.fround) }, { type: 'output', t: 3, y: Array.from(values), id: 'a' });
+    assert.equal(outputReply(3, values, undefined), '{"type":"output","t":3,"y":[0.1,-0.33333334,1e-8,123456.79,0]}');
   });
 
   it('split outputs into rows, and print non-finite values as null', () => {
@@ -78,7 +79,8 @@ describe('replies', () => {
   });
 
   it('encode state, reset and error messages as valid JSON, escaping text', () => {
-    assert.deepEqual(JSON.parse(stateReply(4, { h: [[0.5]] }, undefined)), { type: 'state', t: 4, state: { h: [[0.5]] } });
+    const state = stateToJson({ architecture: 'lstm', numLayers: 1, hiddenSize: 2 }, Float32Array.from([0.5, 0.1, -0, 2]));
+    assert.equal(stateReply(4, state, undefined), '{"type":"state","t":4,"state":{"h":[[0.5,0.1]],"c":[[-0,2]]}}');
     assert.deepEqual(JSON.parse(resetReply(0, '"r"')), { type: 'reset', t: 0, id: 'r' });
     assert.deepEqual(JSON.parse(errorReply('INVALID_INPUT', 'x "q" is \\ odd', '"e\\"1"')), {
       type: 'error',

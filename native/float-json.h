@@ -1,0 +1,31 @@
+// float32 values as JSON numbers: the shortest decimal that reads back as the same float32
+// (std::to_chars, Ryu: the closest such decimal, ties to even digits), laid out as JavaScript's
+// Number.prototype.toString lays out those digits (plain between 1e-7 and 1e21, else d.ddde±n),
+// so a client's JSON parser, rounded to float32, gets the exact bits. -0 prints as -0; a
+// non-finite value (which the service never answers) prints as null, as JSON.stringify does.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rnn {
+
+/** Longest text of one value: "-1.17549435e-38" (15 bytes). */
+constexpr size_t FLOAT_JSON_MAX = 16;
+
+/** Writes v at out (at least FLOAT_JSON_MAX bytes); returns the number of bytes written. */
+size_t writeFloatJson(char* out, float v);
+
+/**
+ * Writes values[0 .. rows*cols) as JSON: one array "[v,...]" when rows is 0 (cols values), else
+ * "[[...],[...]]" of `rows` rows. `out` holds floatJsonCapacity(rows, cols) bytes; returns the
+ * bytes written.
+ */
+size_t writeFloatJsonMatrix(char* out, const float* values, size_t rows, size_t cols);
+
+inline size_t floatJsonCapacity(size_t rows, size_t cols) {
+  const size_t r = rows == 0 ? 1 : rows;
+  return r * (cols * FLOAT_JSON_MAX + 3) + 2;
+}
+
+}  // namespace rnn
