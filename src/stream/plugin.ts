@@ -69,6 +69,14 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, { conf
     },
   });
 
+  // A refused upgrade's answer says the connection closes (the guard below then closes it). Set
+  // here too because Fastify may write a refusal (404, 405, a preHandler's 401) synchronously
+  // within routing, before the guard's 'upgrade' listener runs and could still set the header.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.raw.headers.upgrade !== undefined) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   // After the plugin's own 'upgrade' listener: the guard sees the response it assigned.
   stopGuarding = closeRefusedUpgrades(app.server, app.websocketServer, { timeoutMs: config.requestTimeoutMs, log: app.log });
 };
