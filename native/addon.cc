@@ -186,6 +186,7 @@ Napi::Value FormatFloat32Json(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("formatFloat32Json", Napi::Function::New(env, FormatFloat32Json));
+  exports.Set("floatJsonBytesPerValue", Napi::Number::New(env, static_cast<double>(rnn::FLOAT_JSON_MAX)));
   exports.Set("benchFmaPeak", Napi::Function::New(env, BenchFmaPeak));
   exports.Set("benchGemm", Napi::Function::New(env, BenchGemm));
   exports.Set("NativeNetwork", NativeNetwork::Define(env));

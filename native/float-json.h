@@ -10,8 +10,13 @@
 
 namespace rnn {
 
-/** Longest text of one value: "-1.17549435e-38" (15 bytes). */
-constexpr size_t FLOAT_JSON_MAX = 16;
+/**
+ * Bytes one value may take with its comma: the longest text is a value in [1e20, 1e21), which
+ * JavaScript's layout prints in full ("-123456790000000000000", 22 bytes); the scientific form
+ * ("-1.17549435e-38") and small fixed ones ("-0.00000123456789") are shorter. The JavaScript side
+ * sizes its buffer from this (floatJsonBytesPerValue), so an answer can never outgrow it.
+ */
+constexpr size_t FLOAT_JSON_MAX = 23;
 
 /** Writes v at out (at least FLOAT_JSON_MAX bytes); returns the number of bytes written. */
 size_t writeFloatJson(char* out, float v);

@@ -106,12 +106,14 @@ function nativeFormatter(): Formatter | undefined {
   const load = loadNativeAddon();
   if (!('addon' in load) || typeof load.addon.formatFloat32Json !== 'function') return undefined;
   const format = load.addon.formatFloat32Json.bind(load.addon);
+  // The addon's own worst case per value: a buffer sized from it always fits the answer.
+  const bytesPerValue = load.addon.floatJsonBytesPerValue;
   // One buffer for every answer up to KEPT_BYTES; a larger one (a long predict) gets its own,
   // so the process does not keep the largest answer's worth of memory.
   const KEPT_BYTES = 1 << 20;
   let kept = Buffer.allocUnsafe(64 * 1024);
   return (values, start, rows, cols) => {
-    const capacity = (rows === 0 ? 1 : rows) * (cols * 16 + 3) + 2;
+    const capacity = (rows === 0 ? 1 : rows) * (cols * bytesPerValue + 3) + 2;
     if (kept.length < capacity && capacity <= KEPT_BYTES) kept = Buffer.allocUnsafe(capacity);
     const buffer = kept.length >= capacity ? kept : Buffer.allocUnsafe(capacity);
     const written = format(values, start, rows, cols, buffer);

@@ -17,6 +17,7 @@ import {
   nativeFloat32MatrixToJson,
 } from '../../src/codec/float32-json.js';
 import { answerJson, stateToJson, toRows } from '../../src/codec/outputs.js';
+import { loadNativeAddon } from '../../src/engine/native-addon.js';
 
 const bits = new Uint32Array(1);
 const float = new Float32Array(bits.buffer);
@@ -122,6 +123,20 @@ describe('float32 JSON numbers', () => {
       // Larger than the buffer the formatter keeps: written into one of its own, the same text.
       assert.equal(native(values, 0, 100, 1000), float32MatrixToJsonJs(values, 0, 100, 1000));
       assert.equal(native(values, 5, 1, 2), float32MatrixToJsonJs(values, 5, 1, 2), 'the kept buffer again, after the large one');
+    });
+
+    it('the longest values fit the bytes the native formatter reserves, in an answer larger than its kept buffer', () => {
+      // The longest texts: fixed notation just below 1e21, small fixed values, the scientific form.
+      const longest = Float32Array.from([-1.2345678e20, -9.8765434e20, -1.23456789e-6, -1.17549435e-38, -3.4028235e38]);
+      const { addon } = loadNativeAddon() as { addon: { floatJsonBytesPerValue: number } };
+      for (const v of longest) {
+        const text = float32ToJson(v);
+        assert.ok(text.length + 1 <= addon.floatJsonBytesPerValue, `${text} and its comma take more than ${addon.floatJsonBytesPerValue} bytes`);
+      }
+      // 2 MB of them: the formatter sizes a buffer of its own from its reserve, and the text is whole.
+      const rows = 20_000;
+      const values = new Float32Array(rows * longest.length).map((_, i) => longest[i % longest.length]!);
+      assert.equal(native(values, 0, rows, longest.length), float32MatrixToJsonJs(values, 0, rows, longest.length));
     });
 
     it('native formatter refuses a range outside the array instead of reading past it', () => {
