@@ -27,7 +27,7 @@ let lastPrefix = '';
 async function indexDiagnostics(target: StoreTarget): Promise<string> {
   const lines: string[] = [];
   for (const key of await target.keys(lastPrefix)) {
-    if (key.endsWith(':expiries')) lines.push(`${key}: ${JSON.stringify(await target.admin.zrange(key, 0, -1, 'WITHSCORES'))}`);
+    if (key.endsWith(':expiries')) lines.push(`${key}: ${JSON.stringify(await target.admin.zrange(key, '0', '-1', 'WITHSCORES'))}`);
     if (key.endsWith(':models')) lines.push(`${key}: ${JSON.stringify(await target.admin.hgetall(key))}`);
   }
   for (const port of target.cluster?.ports ?? []) {
