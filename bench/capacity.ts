@@ -26,7 +26,7 @@ import { measureHotSlot, type HotSlotCost } from './capacity-hot-slot.js';
 import { measureSessionMemory, type SessionMemory } from './capacity-memory.js';
 import { writeBenchModels, type BenchModel } from './capacity-models.js';
 import { measureStepCost, type StepCost } from './capacity-steps.js';
-import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { freePort, repoRoot, startServer, stopServer, SERVER_ENTRY } from './child-server.js';
 import { startLoadRedis } from './load-redis.js';
 import { benchRedis, deleteKeys, loadAverage } from './redis-probe.js';
 
@@ -42,7 +42,7 @@ const CLUSTER_ROWS = process.env.CLUSTER_ROWS !== '0';
 
 async function server(modelsDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = await startServer('src/server.ts', { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', API_KEYS: '', MAX_SESSIONS: '10000000', ...env }, port, '/readyz');
+  const child = await startServer(SERVER_ENTRY, { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', API_KEYS: '', MAX_SESSIONS: '10000000', ...env }, port, '/readyz');
   return { child, url: `http://127.0.0.1:${port}` };
 }
 

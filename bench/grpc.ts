@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { freePort, repoRoot, startServer, stopServer, SERVER_ENTRY } from './child-server.js';
 
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 5);
 const CLIENTS = Number(process.env.CLIENTS ?? 16);
@@ -67,7 +67,7 @@ function restBody(T: number) {
 
 const httpPort = await freePort();
 const grpcPort = await freePort();
-const server = await startServer('src/server.ts', { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn', GRPC_PORT: String(grpcPort) }, httpPort, '/readyz');
+const server = await startServer(SERVER_ENTRY, { MODELS_DIR: join(repoRoot, 'models'), LOG_LEVEL: 'warn', GRPC_PORT: String(grpcPort) }, httpPort, '/readyz');
 const definition = loadSync(join(repoRoot, 'proto', 'inference.proto'), { keepCase: true, longs: String, defaults: true, oneofs: true });
 const Service = (loadPackageDefinition(definition).inference as GrpcObject).GRPCInferenceService as ServiceClientConstructor;
 // One channel per client, as separate client processes would have.

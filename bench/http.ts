@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModelPackage } from '../src/model/package-loader.js';
 import { writeRandomPackage } from '../test/helpers/model-files.js';
-import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { freePort, repoRoot, startServer, stopServer, SERVER_ENTRY } from './child-server.js';
 import { exportOnnxModels, loadOrt } from './peers/onnx-models.js';
 import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, storeRoundTrips, type BenchRedis } from './redis-probe.js';
 
@@ -163,7 +163,7 @@ try {
   const bare = await startServer('bench/bare-fastify-server.ts', {}, barePort, '/healthz');
   servers.push(bare);
   const port = await freePort();
-  const memory = await startServer('src/server.ts', { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', SESSION_STORE: 'memory', API_KEYS: '' }, port, '/readyz');
+  const memory = await startServer(SERVER_ENTRY, { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', SESSION_STORE: 'memory', API_KEYS: '' }, port, '/readyz');
   servers.push(memory);
   const base = `http://127.0.0.1:${port}`;
   let redisBase: string | undefined;
@@ -171,7 +171,7 @@ try {
   if (redis !== undefined) {
     const redisPort = await freePort();
     redisServer = await startServer(
-      'src/server.ts',
+      SERVER_ENTRY,
       { MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', SESSION_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, API_KEYS: '' },
       redisPort,
       '/readyz',

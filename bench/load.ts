@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot, startServer, stopServer } from './child-server.js';
+import { freePort, repoRoot, startServer, stopServer, SERVER_ENTRY } from './child-server.js';
 import { HttpPool, openLoop, quantile, runConcurrently } from './http-pool.js';
 import { nodeMemory, startLoadRedis, type LoadRedis } from './load-redis.js';
 import { commandCounts, commandsBetween, cpuSeconds, loadAverage, storeRoundTrips } from './redis-probe.js';
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         API_KEYS: '',
       };
-      const child = await startServer('src/server.ts', env, port, '/readyz');
+      const child = await startServer(SERVER_ENTRY, env, port, '/readyz');
       const url = `http://127.0.0.1:${port}`;
       replicas.push({ child, url, pool: new HttpPool(url, CONNECTIONS), ids: [] });
     }

@@ -1,6 +1,6 @@
 // WebSocket stream throughput and latency: N sockets (1, 64, 256), each streaming single steps in
 // a closed loop (the next element goes out when the reply to the last one comes back), against
-// the real server (npm start's code, in a child process) serving an LSTM(32, 128) with random
+// the real server (npm start's code, dist/src/server.js, in a child process) serving an LSTM(32, 128) with random
 // weights, and against a bare `ws` echo server driven the same way with the same frames. The
 // client runs here, the servers in their own processes.
 //
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { randomFloats, seededRandom } from '../src/engine/random-weights.js';
 import { writeRandomPackage } from '../test/helpers/model-files.js';
+import { nodeArgsFor, SERVER_ENTRY } from './child-server.js';
 import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, redisPingMillis, storeRoundTrips } from './redis-probe.js';
 
 const SOCKETS = (process.env.SOCKETS ?? '1,64,256').split(',').map(Number);
@@ -41,7 +42,7 @@ function writeModelPackage(root: string): void {
 
 /** Starts a child process and resolves with the first match of `ready` in its stdout. */
 function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...nodeArgsFor(args[0]!), ...args.slice(1)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.setEncoding('utf8');
@@ -191,7 +192,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startServer(modelsDir: string, env: NodeJS.ProcessEnv) {
   return startChild(
-    ['src/server.ts'],
+    [SERVER_ENTRY],
     { MODELS_DIR: modelsDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', API_KEYS: '', ...env },
     /Server listening at http:\/\/127\.0\.0\.1:(\d+)/,
     (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
