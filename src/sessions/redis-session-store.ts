@@ -67,6 +67,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly timer: NodeJS.Timeout;
   private sweeping: Promise<number> | undefined;
+  /** The sweep queued behind the running one, for callers that came after it read the clock. */
+  private sweepingNext: Promise<number> | undefined;
   /**
    * The records this replica last read or wrote, least recently used first: a step reads its
    * session from here and writes with one compare-and-set, one round trip. A record another
@@ -296,19 +298,39 @@ export class RedisSessionStore implements SessionStore {
     clearInterval(this.timer);
     this.servedRecords.clear();
     await this.sweeping?.catch(() => undefined);
+    await this.sweepingNext?.catch(() => undefined);
     await this.connection.close();
   }
 
   /**
    * Removes the sessions whose index entry came due and that really expired, reporting each to
    * the onExpired listeners, and re-files the ones a write kept alive. Answers how many expiries
-   * THIS call reported. Concurrent calls share one run.
+   * the run it joined reported. The run starts after the call: one already running read the
+   * clock before it and may miss what came due since (a count taken right after would still
+   * include those sessions), so a caller that finds one running waits for it and shares the next
+   * run with every caller that came meanwhile. At most one run is queued, however many call.
    */
   sweep(): Promise<number> {
-    this.sweeping ??= this.sweepDue().finally(() => {
-      this.sweeping = undefined;
+    if (this.sweeping === undefined) return this.startSweep();
+    this.sweepingNext ??= this.sweeping.then(
+      () => this.sweepAfterRunning(),
+      () => this.sweepAfterRunning(),
+    );
+    return this.sweepingNext;
+  }
+
+  private sweepAfterRunning(): Promise<number> {
+    this.sweepingNext = undefined;
+    // A run that started meanwhile started after every caller waiting here: it will do.
+    return this.sweeping ?? this.startSweep();
+  }
+
+  private startSweep(): Promise<number> {
+    const run = this.sweepDue().finally(() => {
+      if (this.sweeping === run) this.sweeping = undefined;
     });
-    return this.sweeping;
+    this.sweeping = run;
+    return run;
   }
 
   private async sweepDue(): Promise<number> {

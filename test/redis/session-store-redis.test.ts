@@ -199,6 +199,18 @@ function suite(target: StoreTarget): void {
       assert.deepEqual(expired, ['lstm']);
       assert.deepEqual(Object.fromEntries(await harness.store.countByModel()), {});
     });
+
+    it('a count asked for while a sweep runs waits for a sweep that began after it, so it sees what came due meanwhile', async (t) => {
+      const { harness } = replicas(1, 100, t);
+      await harness.store.create(sessionRecord(harness, { ttlSeconds: 1 }));
+      await harness.store.create(sessionRecord(harness, { ttlSeconds: 600 }));
+      const early = harness.store.sweep(); // reads the clock now: nothing is due yet
+      await harness.advance(2000);
+      const [counts, ranEarly, ranLater] = await Promise.all([harness.store.countByModel(), early, harness.store.sweep()]);
+      assert.deepEqual(Object.fromEntries(counts), { gru: 1 });
+      assert.equal(ranEarly, 0);
+      assert.equal(ranLater, 1, 'the count and this sweep shared the one run queued behind the early one');
+    });
   });
 
   describe(`${target.name} session store: two replicas sharing one prefix`, () => {
