@@ -24,7 +24,7 @@ export function freePort(): Promise<number> {
  * closure the server creates in a __name() call, a few percent of a step's CPU production never
  * pays.
  */
-export const SERVER_ENTRY = 'dist/src/server.js';
+export const SERVER_ENTRY = process.env.BENCH_SERVER_ENTRY ?? 'dist/src/server.js';
 
 /** node's arguments for `script`: JavaScript as it is, TypeScript (a bench peer) through tsx. */
 export function nodeArgsFor(script: string): string[] {
