@@ -297,8 +297,10 @@ export class RedisSessionStore implements SessionStore {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.servedRecords.clear();
-    await this.sweeping?.catch(() => undefined);
-    await this.sweepingNext?.catch(() => undefined);
+    // The running sweep and the one queued behind it (which starts once the first is done).
+    for (let run = this.sweepingNext ?? this.sweeping; run !== undefined; run = this.sweepingNext ?? this.sweeping) {
+      await run.catch(() => undefined);
+    }
     await this.connection.close();
   }
 
