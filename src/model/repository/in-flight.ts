@@ -2,6 +2,8 @@
 // running on a version have finished with it. Requests hold the loaded model they resolved, so a
 // version taken out of the repository keeps computing for them; nothing is freed under them.
 import type { StepScheduler } from '../../sessions/step-scheduler.js';
+import type { JobDone } from '../../sessions/step-batcher.js';
+import type { ServedModel } from '../../service/served-model.js';
 
 interface Counter {
   count: number;
@@ -27,27 +29,24 @@ export class InFlightJobs {
     };
     const submit = inner.submit?.bind(inner);
     if (submit !== undefined) {
-      tracked.submit = (model, state, inputs, steps, callback) => {
-        const counter = this.begin(model.name, model.version);
-        submit(model, state, inputs, steps, (error, result) => {
-          this.end(counter);
-          callback(error, result);
-        });
-      };
+      tracked.submit = (model, state, inputs, steps, callback) => submit(model, state, inputs, steps, this.counting(model, callback));
     }
     // Every optional path the inner scheduler has must stay: a missing submitSlot would turn
     // resident sessions off (src/sessions/sessions.ts checks for it).
     const submitSlot = inner.submitSlot?.bind(inner);
     if (submitSlot !== undefined) {
-      tracked.submitSlot = (model, table, slot, input, callback) => {
-        const counter = this.begin(model.name, model.version);
-        submitSlot(model, table, slot, input, (error, result) => {
-          this.end(counter);
-          callback(error, result);
-        });
-      };
+      tracked.submitSlot = (model, table, slot, input, callback) => submitSlot(model, table, slot, input, this.counting(model, callback));
     }
     return tracked;
+  }
+
+  /** Counts a job of `model` from now until `callback` hears its end. */
+  private counting(model: Pick<ServedModel, 'name' | 'version'>, callback: JobDone): JobDone {
+    const counter = this.begin(model.name, model.version);
+    return (error, result) => {
+      this.end(counter);
+      callback(error, result);
+    };
   }
 
   count(model: string, version: string): number {
