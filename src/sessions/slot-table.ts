@@ -119,7 +119,9 @@ export class SlotTable {
     if (this.ids[slot] !== id) return false;
     const rows = this.rows;
     const to = slot * this.stateSize;
-    for (let i = 0; i < this.stateSize; i++) rows[to + i] = from[fromOffset + i]!;
+    // A whole view (a batch row) is one memcpy; an offset into a longer array, a loop (no view made).
+    if (fromOffset === 0 && from.length === this.stateSize) rows.set(from, to);
+    else for (let i = 0; i < this.stateSize; i++) rows[to + i] = from[fromOffset + i]!;
     this.versions[slot] = version;
     return true;
   }
