@@ -122,9 +122,11 @@ function decodeVectors(model: ServedModel, values: Float32Array, limits: Sequenc
   }
   const steps = values.length / I;
   checkLength(steps, limits, name);
-  // A copy: the caller's buffer may be reused, and normalization writes in place.
-  const x = values.slice();
+  // Copied only to normalize (decoding stays pure: a retry decodes the caller's values again).
+  // Otherwise x is the caller's array, read until the step has run: every caller hands over an
+  // array it does not write again (a parsed frame, a decoded tensor).
   const norm = model.inputNormalization;
+  const x = norm === undefined ? values : values.slice();
   for (let k = 0; k < x.length; k++) {
     const j = k % I;
     if (norm !== undefined) x[k] = (x[k]! - norm.mean[j]!) / norm.std[j]!;

@@ -96,7 +96,11 @@ export async function runSequenceRequest(
     }
     throw error;
   }
-  if (control.end) await service.deleteSession(id).catch(ignoreCode('SESSION_NOT_FOUND'));
+  if (control.end) {
+    // Copied first: a resident step's outputs and state are its slot's rows, which the delete frees.
+    outcome = { ...outcome, outputs: outcome.outputs.slice(), state: outcome.state.slice() };
+    await service.deleteSession(id).catch(ignoreCode('SESSION_NOT_FOUND'));
+  }
   return outcome;
 }
 

@@ -83,6 +83,10 @@ interface SessionStepRequest {
   readonly expectedT: number | undefined;
 }
 
+/**
+ * A step's answer. For a single element of a resident session, outputs and state are views of its
+ * slot's rows (src/sessions/slot-table.ts): read them before awaiting anything else, or copy them.
+ */
 export interface StepOutcome extends SequenceOutcome {
   /** The session after the step. */
   readonly session: SessionRecord;

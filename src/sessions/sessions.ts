@@ -17,7 +17,7 @@ import { KeyedSerialQueue } from './session-order.js';
 import { SlotTable } from './slot-table.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 import type { StepScheduler } from './step-scheduler.js';
-import { checkExpectedT, nextRecord, requireSession, sessionNotFound, writeSession, type SessionUpdate } from './write-protocol.js';
+import { checkExpectedT, requireSession, sessionNotFound, steppedRecord, writeSession, type SessionUpdate } from './write-protocol.js';
 
 /** A step's elements, decoded for the model that runs the session. */
 export interface PreparedStep {
@@ -265,7 +265,7 @@ export class Sessions<R extends StepRequest, O> {
             resolve(again);
             return;
           }
-          const next = nextRecord(held, { t: held.t + prepared.steps, state: result.state }, this.clock());
+          const next = steppedRecord(held, held.t + prepared.steps, result.state, this.clock());
           const written = this.store.compareAndSetNow?.(id, held.version, next);
           if (written === 'ok') {
             release();
@@ -334,19 +334,27 @@ export class Sessions<R extends StepRequest, O> {
       resolve(again);
     };
     promise = new Promise<O>((resolve, reject) => {
+      // The slot stays pinned while its output row is still to be read (the Redis write's answer).
+      let pinned = true;
+      const unpin = (): void => {
+        if (pinned) table.unpin(slot);
+        pinned = false;
+      };
       const done = (error: unknown, result?: SequenceResult): void => {
-        table.unpin(slot);
         try {
           if (result === undefined) throw error;
           try {
             this.rules.accept(prepared, result);
           } catch {
+            unpin();
             fallBack(resolve); // the row is unchanged: the session is as it was
             return;
           }
           if (this.localStore) {
+            unpin();
             // The record keeps its state array (the row is the state): no copy in the store.
-            const next = nextRecord(held, { t: held.t + 1, state: held.state }, this.clock());
+            const now = this.clock();
+            const next = steppedRecord(held, held.t + 1, held.state, now);
             if (!table.owns(id, slot) || this.store.compareAndSetNow!(id, held.version, next) !== 'ok') {
               this.dropSlot(id);
               fallBack(resolve);
@@ -355,13 +363,13 @@ export class Sessions<R extends StepRequest, O> {
             table.commit(id, slot, result.state, 0, next.version);
             const state = table.row(slot);
             release();
-            resolve(this.rules.answer(request, prepared, { outputs: result.outputs, state }, { ...next, state }));
+            resolve(this.rules.answer(request, prepared, { outputs: result.outputs, state }, steppedRecord(held, next.t, state, now)));
             return;
           }
           // Redis: the row's bytes are the write; the row is committed now and dropped if the
           // write fails, so it never holds a state the store does not.
           const state = result.state.slice();
-          const next = nextRecord(held, { t: held.t + 1, state }, this.clock());
+          const next = steppedRecord(held, held.t + 1, state, this.clock());
           table.commit(id, slot, state, 0, next.version);
           const outputs = result.outputs;
           const rest = this.store.compareAndSet(id, held.version, next).then(
@@ -375,9 +383,14 @@ export class Sessions<R extends StepRequest, O> {
               throw failure;
             },
           );
-          rest.then(release, release);
+          const settled = (): void => {
+            unpin();
+            release();
+          };
+          rest.then(settled, settled);
           resolve(rest);
         } catch (failure) {
+          unpin();
           release();
           reject(failure);
         }
@@ -393,6 +406,7 @@ export class Sessions<R extends StepRequest, O> {
     if (table === undefined) {
       table = new SlotTable({
         stateSize: model.stateSize,
+        outputSize: model.outputSize,
         initialSlots: model.network.maxBatch,
         maxSlots: this.maxSlots,
         evict: (id, version, createdAt, row) => this.writeBack(id, version, createdAt, row),

@@ -6,6 +6,10 @@
 // when the table is full) is evicted: `evict` hands its row to the owner (who writes it back to
 // the session's record when the store needs it) and the slot is free again.
 //
+// A slot also has an output row: a resident step's outputs are written there from the batch, so
+// a step allocates no output array; they are valid until the session's next step, like its state.
+// Both rows are handed out as views made once per slot (no subarray per step).
+//
 // A slot remembers which record its row belongs to (createdAt and version): a row is only used
 // for a record it matches, so a session written by another path meanwhile (a reset, a replica
 // sharing Redis) is loaded again from its record instead.
@@ -16,6 +20,8 @@ export type EvictSlot = (id: string, version: number, createdAt: number, row: Fl
 export interface SlotTableOptions {
   /** Values per state (the model's stateSize). */
   readonly stateSize: number;
+  /** Values per output row (the model's outputSize). */
+  readonly outputSize: number;
   /** Rows allocated at first (the batch capacity); the table doubles on demand up to maxSlots. */
   readonly initialSlots: number;
   /** Most resident sessions (SESSION_SLOTS). */
@@ -25,9 +31,14 @@ export interface SlotTableOptions {
 
 export class SlotTable {
   private readonly stateSize: number;
+  private readonly outputSize: number;
   private readonly maxSlots: number;
   private readonly evictSlot: EvictSlot;
   private rows: Float32Array;
+  private outputs: Float32Array;
+  /** stateViews[slot] is rows' row `slot`, outputViews[slot] outputs' (remade when the table grows). */
+  private stateViews: Float32Array[] = [];
+  private outputViews: Float32Array[] = [];
   private capacity: number;
   private readonly slotOf = new Map<string, number>();
   private readonly ids: (string | undefined)[] = [];
@@ -42,10 +53,13 @@ export class SlotTable {
 
   constructor(options: SlotTableOptions) {
     this.stateSize = options.stateSize;
+    this.outputSize = options.outputSize;
     this.maxSlots = Math.max(1, options.maxSlots);
     this.evictSlot = options.evict;
     this.capacity = Math.max(1, Math.min(options.initialSlots, this.maxSlots));
     this.rows = new Float32Array(this.capacity * this.stateSize);
+    this.outputs = new Float32Array(this.capacity * this.outputSize);
+    this.makeViews();
   }
 
   /** The state matrix (capacity x stateSize); replaced when the table grows, so read it per use. */
@@ -112,7 +126,16 @@ export class SlotTable {
 
   /** The slot's row (a view; it changes with the session's next step). */
   row(slot: number): Float32Array {
-    return this.rows.subarray(slot * this.stateSize, (slot + 1) * this.stateSize);
+    return this.stateViews[slot]!;
+  }
+
+  /**
+   * The slot's output row (a view): the batch writes a resident step's outputs here. It changes
+   * with the session's next step, and may be another session's once this one leaves the slot: a
+   * caller that awaits anything before it has read the outputs copies them first.
+   */
+  outputRow(slot: number): Float32Array {
+    return this.outputViews[slot]!;
   }
 
   pin(slot: number): void {
@@ -175,6 +198,17 @@ export class SlotTable {
     const rows = new Float32Array(this.capacity * this.stateSize);
     rows.set(this.rows);
     this.rows = rows;
+    // Output rows are only read during the step that wrote them (a job in flight keeps its old view).
+    const outputs = new Float32Array(this.capacity * this.outputSize);
+    outputs.set(this.outputs);
+    this.outputs = outputs;
+    this.makeViews();
+  }
+
+  private makeViews(): void {
+    const { stateSize: S, outputSize: O } = this;
+    this.stateViews = Array.from({ length: this.capacity }, (_, slot) => this.rows.subarray(slot * S, (slot + 1) * S));
+    this.outputViews = Array.from({ length: this.capacity }, (_, slot) => this.outputs.subarray(slot * O, (slot + 1) * O));
   }
 
   /** Slot pressure: the idle session used longest ago gives its slot up. */

@@ -89,6 +89,8 @@ export class StepBatcher {
   private readonly x: Float32Array;
   private readonly states: Float32Array;
   private readonly y: Float32Array;
+  /** stateRows[r]: row r of states, the view a resident job's done gets (made once, not per step). */
+  private readonly stateRows: Float32Array[];
 
   constructor(network: RecurrentNetwork, options: StepBatcherOptions = {}) {
     this.network = network;
@@ -100,6 +102,8 @@ export class StepBatcher {
     this.x = new Float32Array(this.maxBatch * inputSize);
     this.states = new Float32Array(this.maxBatch * network.stateSize);
     this.y = new Float32Array(this.maxBatch * outputSize);
+    const S = network.stateSize;
+    this.stateRows = Array.from({ length: this.maxBatch }, (_, row) => this.states.subarray(row * S, (row + 1) * S));
   }
 
   /** Jobs waiting for the next flush (for tests and diagnostics). */
@@ -141,9 +145,9 @@ export class StepBatcher {
 
   /**
    * One element for a resident session: its state is read from row `slot` of `table` when the
-   * batch runs (the caller keeps the slot pinned until `done`), and `done` gets the output and the
-   * new state, a view of the batch matrix valid during the call only: the row of the table is not
-   * changed. Committing it (after the guard) is the caller's.
+   * batch runs (the caller keeps the slot pinned until `done`), and `done` gets the output, in the
+   * slot's output row, and the new state, a view of the batch matrix valid during the call only:
+   * the state row of the table is not changed. Committing it (after the guard) is the caller's.
    */
   submitSlot(table: SlotTable, slot: number, input: Float32Array, done: JobDone): void {
     this.queue.push({
@@ -152,7 +156,7 @@ export class StepBatcher {
       state: NO_STATE,
       table,
       slot,
-      outputs: new Float32Array(this.network.spec.outputSize),
+      outputs: table.outputRow(slot),
       ran: 0,
       enqueuedAt: performance.now(),
       started: false,
@@ -226,7 +230,7 @@ export class StepBatcher {
     this.observer?.onBatch(1, 1, (performance.now() - started) / 1000);
     this.flushElements += 1;
     job.ran = 1;
-    job.done(undefined, { outputs: job.outputs, state: this.states.subarray(0, S) });
+    job.done(undefined, { outputs: job.outputs, state: this.stateRows[0]! });
   }
 
   /** Several jobs in lockstep: row r of the batch matrices belongs to active[r]. */
@@ -257,7 +261,7 @@ export class StepBatcher {
         job.ran++;
         if (job.ran === job.steps) {
           // A resident job hears of its new state while it is still in its batch row.
-          if (job.table !== undefined) job.done(undefined, { outputs: job.outputs, state: this.states.subarray(row * S, (row + 1) * S) });
+          if (job.table !== undefined) job.done(undefined, { outputs: job.outputs, state: this.stateRows[row]! });
           else job.state.set(this.states.subarray(row * S, (row + 1) * S));
           const last = active.length - 1;
           if (row !== last) {

@@ -144,8 +144,10 @@ function parseGenerate(fields: Record<string, unknown>, given: readonly string[]
 }
 
 /**
- * A binary frame as k x inputSize float32 values (little-endian on the wire). The bytes are
- * copied into an aligned array: a Buffer from the socket may start at any offset.
+ * A binary frame as k x inputSize float32 values (little-endian on the wire): a view of the
+ * frame's own bytes (ws hands each message over in a buffer of its own, never written again), or
+ * a copy where those do not start at a multiple of 4 bytes (a Float32Array must be aligned) or the
+ * host is big-endian (the bytes are swapped).
  */
 export function parseBinaryFrame(data: Buffer, inputSize: number, tokenModel: boolean): StreamCommand {
   if (tokenModel) {
@@ -157,6 +159,9 @@ export function parseBinaryFrame(data: Buffer, inputSize: number, tokenModel: bo
       undefined,
       `a binary frame of ${data.byteLength} bytes is not a positive whole number of rows of ${inputSize} float32 values (${rowBytes} bytes each)`,
     );
+  }
+  if (HOST_IS_LITTLE_ENDIAN && data.byteOffset % 4 === 0) {
+    return { kind: 'binary', values: new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4), id: undefined };
   }
   const values = new Float32Array(data.byteLength / 4);
   new Uint8Array(values.buffer).set(data);

@@ -61,10 +61,15 @@ export function errorReply(code: string, message: string, id: string | undefined
   return `{"type":"error","code":${JSON.stringify(code)},"message":${JSON.stringify(message)}${idField(id)}}`;
 }
 
-/** The outputs as little-endian float32 bytes; on a little-endian host, the array's own bytes. */
+/**
+ * The outputs as little-endian float32 bytes, copied: a resident step's outputs are its slot's row,
+ * rewritten by the session's next step, and a reply may wait in the socket's queue longer than that.
+ */
 export function binaryReply(outputs: Float32Array): Buffer {
-  if (!HOST_IS_LITTLE_ENDIAN) swapBytes32(outputs);
-  return Buffer.from(outputs.buffer, outputs.byteOffset, outputs.byteLength);
+  const bytes = Buffer.allocUnsafe(outputs.byteLength); // from Node's pool below 4 KiB
+  bytes.set(new Uint8Array(outputs.buffer, outputs.byteOffset, outputs.byteLength));
+  if (!HOST_IS_LITTLE_ENDIAN) swapBytes32(new Float32Array(bytes.buffer, bytes.byteOffset, outputs.length));
+  return bytes;
 }
 
 /** `id` is already JSON text (see messages.ts). */

@@ -15,9 +15,9 @@ import { StepBatcher } from '../../src/sessions/step-batcher.js';
 const S = 4;
 const row = (value: number) => new Float32Array(S).fill(value);
 
-function table(maxSlots: number, initialSlots = 1, stateSize = S) {
+function table(maxSlots: number, initialSlots = 1, stateSize = S, outputSize = 2) {
   const evicted: { id: string; version: number; row: number[] }[] = [];
-  const slots = new SlotTable({ stateSize, initialSlots, maxSlots, evict: (id, version, _createdAt, state) => evicted.push({ id, version, row: Array.from(state) }) });
+  const slots = new SlotTable({ stateSize, outputSize, initialSlots, maxSlots, evict: (id, version, _createdAt, state) => evicted.push({ id, version, row: Array.from(state) }) });
   return { slots, evicted };
 }
 
