@@ -1,18 +1,23 @@
 // The Prometheus metrics of one app instance, on a registry the app owns (never prom-client's
 // global one, so several apps in one test process do not collide). Names and labels are the
 // ones api.md promises to dashboards; labels never carry session ids (bounded cardinality).
+//
+// The series written per step or per request (steps, step and queue times, batch sizes, HTTP
+// durations) are fast series (see metric-series/): same names, help, types and labels, without
+// prom-client's label hashing on every observation.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram } from './metric-series/index.js';
 
 /** rnn_steps_total's transport label: /v1 predict, sessions and streams; the Open Inference Protocol's REST (/v2) and gRPC. */
 export type Transport = 'predict' | 'session' | 'stream' | 'v2' | 'grpc';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly httpRequestDuration: FastHistogram<'method' | 'route' | 'status_code'>;
   /** The gRPC twin of http_request_duration_seconds (one sample per ModelStreamInfer request). */
   readonly grpcRequestDuration: Histogram<'method' | 'code'>;
-  readonly stepsTotal: Counter<'model' | 'transport'>;
-  readonly stepDuration: Histogram<'model'>;
+  readonly stepsTotal: FastCounter<'model' | 'transport'>;
+  readonly stepDuration: FastHistogram<'model'>;
   readonly sessionsActive: Gauge<'model'>;
   readonly sessionsCreated: Counter<'model'>;
   readonly sessionsExpired: Counter<'model'>;
@@ -23,8 +28,8 @@ export interface ServiceMetrics {
   readonly modelLoadFailures: Counter<'model'>;
   readonly modelLoadDuration: Histogram<'model'>;
   readonly engineInfo: Gauge<'engine' | 'isa'>;
-  readonly batchSize: Histogram<'model'>;
-  readonly queueSeconds: Histogram<'model'>;
+  readonly batchSize: FastHistogram<'model'>;
+  readonly queueSeconds: FastHistogram<'model'>;
   readonly storeRoundTrips: Counter;
   /** 1 when /readyz would answer 200 (read at each scrape), for alerts and dashboards. */
   readonly ready: Gauge;
@@ -49,7 +54,7 @@ export function createMetrics(): ServiceMetrics {
   for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   return {
     registry,
-    httpRequestDuration: new Histogram({
+    httpRequestDuration: new FastHistogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route pattern and status code',
       labelNames: ['method', 'route', 'status_code'] as const,
@@ -63,13 +68,13 @@ export function createMetrics(): ServiceMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    stepsTotal: new Counter({
+    stepsTotal: new FastCounter({
       name: 'rnn_steps_total',
       help: 'Sequence elements processed, by model and transport',
       labelNames: ['model', 'transport'] as const,
       registers: [registry],
     }),
-    stepDuration: new Histogram({
+    stepDuration: new FastHistogram({
       name: 'rnn_step_duration_seconds',
       help: 'Engine time of one call (a whole sequence, or one batched step), by model',
       labelNames: ['model'] as const,
@@ -129,14 +134,14 @@ export function createMetrics(): ServiceMetrics {
       labelNames: ['engine', 'isa'] as const,
       registers: [registry],
     }),
-    batchSize: new Histogram({
+    batchSize: new FastHistogram({
       name: 'rnn_batch_size',
       help: 'Sessions advanced together by one batched engine run, by model',
       labelNames: ['model'] as const,
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
-    queueSeconds: new Histogram({
+    queueSeconds: new FastHistogram({
       name: 'rnn_batch_queue_seconds',
       help: 'Time a session step waited in the batching queue before the engine ran it, by model',
       labelNames: ['model'] as const,

@@ -1,10 +1,10 @@
 // HTTP metrics and the Prometheus endpoint. Every response is timed once, in onResponse,
 // under its route pattern (see route-label.ts): a label per session id would grow the registry
-// without bound. The histogram's child of each route, method and status is bound the first time
-// it is seen and kept, so a request observes it without prom-client hashing its labels.
+// without bound. The histogram's fast series (metric-series/) of each route, method and status is
+// bound the first time it is seen and kept, so a request observes it without hashing its labels.
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Histogram } from 'prom-client';
+import type { FastHistogram, HistogramSeries } from '../metric-series/index.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { routeLabel } from './route-label.js';
 
@@ -21,10 +21,10 @@ export interface MetricsPluginOptions {
 const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, { metrics }) => {
   app.decorate('metrics', metrics);
 
-  const durations = new RequestDurationChildren(metrics.httpRequestDuration);
+  const durations = new RequestDurationSeries(metrics.httpRequestDuration);
   // A callback hook, not an async one: no promise per request.
   app.addHook('onResponse', (request, reply, done) => {
-    durations.child(routeLabel(request), request.method, reply.statusCode).observe(reply.elapsedTime / 1000);
+    durations.series(routeLabel(request), request.method, reply.statusCode).observe(reply.elapsedTime / 1000);
     done();
   });
 
@@ -42,22 +42,20 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, { me
 
 export default fp(metricsPlugin, { name: 'metrics', fastify: '5.x' });
 
-type DurationChild = ReturnType<Histogram<'method' | 'route' | 'status_code'>['labels']>;
+/** The series of http_request_duration_seconds by route, then method, then status code. */
+class RequestDurationSeries {
+  private readonly byRoute = new Map<string, Map<string, Map<number, HistogramSeries>>>();
 
-/** The children of http_request_duration_seconds by route, then method, then status code. */
-class RequestDurationChildren {
-  private readonly byRoute = new Map<string, Map<string, Map<number, DurationChild>>>();
+  constructor(private readonly histogram: FastHistogram<'method' | 'route' | 'status_code'>) {}
 
-  constructor(private readonly histogram: Histogram<'method' | 'route' | 'status_code'>) {}
-
-  child(route: string, method: string, statusCode: number): DurationChild {
+  series(route: string, method: string, statusCode: number): HistogramSeries {
     let byMethod = this.byRoute.get(route);
     if (byMethod === undefined) this.byRoute.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
     let child = byStatus.get(statusCode);
     if (child === undefined) {
-      child = this.histogram.labels({ method, route, status_code: String(statusCode) });
+      child = this.histogram.series({ method, route, status_code: String(statusCode) });
       byStatus.set(statusCode, child);
     }
     return child;

@@ -38,9 +38,10 @@ export function createBatchingScheduler(options: BatchingSchedulerOptions = {}):
     let batcher = batchers.get(model.network);
     if (batcher === undefined) {
       const name = model.name;
-      // Children bound to the model label once: observing them skips hashing the labels per step.
-      const batchSize = metrics?.batchSize.labels({ model: name });
-      const queueSeconds = metrics?.queueSeconds.labels({ model: name });
+      // Fast series bound to the model label once: an observation is a bucket scan and two adds
+      // (prom-client's own children would hash the labels on every one).
+      const batchSize = metrics?.batchSize.series({ model: name });
+      const queueSeconds = metrics?.queueSeconds.series({ model: name });
       const batcherOptions: StepBatcherOptions = {
         ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
         ...(options.maxStepsPerFlush !== undefined ? { maxStepsPerFlush: options.maxStepsPerFlush } : {}),
