@@ -226,7 +226,6 @@ export class StepBatcher {
 
   /** A lone resident job: one stepBatch row, in the preallocated matrices (the same bits as runSequence). */
   private advanceResidentAlone(job: Job, table: SlotTable): void {
-    const S = this.network.stateSize;
     this.states.set(table.row(job.slot), 0);
     const started = performance.now();
     this.network.stepBatch(1, job.inputs, this.states, job.outputs);
