@@ -1,6 +1,7 @@
 // The Lua scripts of the Redis session store. Each runs atomically in Redis and touches either
 // ONE session key or the two bookkeeping keys of redis-session-keys.ts (one slot), never both, so
-// every script is valid in Redis Cluster. ioredis sends them as EVALSHA and falls back to EVAL
+// every script is valid in Redis Cluster; the one exception, the batch compare-and-set, is only
+// sent to a single server. ioredis sends them as EVALSHA and falls back to EVAL
 // when the server does not know the script yet (the `scripts` client option, defineCommand).
 //
 // Times (`now`, `expiresAt`) are epoch milliseconds of the calling replica's clock: the store
@@ -30,6 +31,47 @@ if tonumber(stored[1]) ~= tonumber(ARGV[2]) then return 'conflict' end
 redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 'ok'
+`;
+
+const sessionCompareAndSetMany = `
+-- The compare-and-sets of one engine batch in one call, on one server (not a cluster: its keys
+-- span slots). KEYS: the sessions' hashes. ARGV[1]: every write's arguments packed in turn as
+-- length-prefixed strings (a 4-byte little-endian length, then the bytes; redis-batch-writes.ts):
+-- now, expectedVersion, expiresAt, the count n of field/value strings, then those n. One packed
+-- argument instead of a dozen per write: the client's encoding of each argument was most of a
+-- batched step's CPU. Answers per key what sessionCompareAndSet answers, or the error of that
+-- key's own commands (redis.pcall: the other keys are still written, as in a pipeline).
+local packed = ARGV[1]
+local at = 1
+local function nextString()
+  local length = struct.unpack('<I4', packed, at)
+  local value = string.sub(packed, at + 4, at + 3 + length)
+  at = at + 4 + length
+  return value
+end
+local results = {}
+for i, key in ipairs(KEYS) do
+  local now, expected, expiresAt = tonumber(nextString()), tonumber(nextString()), nextString()
+  local fields = {}
+  for k = 1, tonumber(nextString()) do fields[k] = nextString() end
+  local stored = redis.pcall('HMGET', key, 'version', 'expiresAt')
+  if stored.err then
+    results[i] = stored
+  elseif not stored[1] or not stored[2] or tonumber(stored[2]) <= now then
+    results[i] = 'missing'
+  elseif tonumber(stored[1]) ~= expected then
+    results[i] = 'conflict'
+  else
+    local set = redis.pcall('HSET', key, unpack(fields))
+    if type(set) == 'table' and set.err then
+      results[i] = set
+    else
+      redis.call('PEXPIREAT', key, expiresAt)
+      results[i] = 'ok'
+    end
+  end
+end
+return results
 `;
 
 const sessionRenew = `
@@ -97,6 +139,8 @@ return removed
 export const SESSION_SCRIPTS = {
   rnnSessionCreate: { lua: sessionCreate, numberOfKeys: 1 },
   rnnSessionCompareAndSet: { lua: sessionCompareAndSet, numberOfKeys: 1 },
+  // The number of keys is the call's first argument (one per write of the batch).
+  rnnSessionCompareAndSetMany: { lua: sessionCompareAndSetMany },
   rnnSessionRenew: { lua: sessionRenew, numberOfKeys: 1 },
   rnnSessionDelete: { lua: sessionDelete, numberOfKeys: 1 },
   rnnSessionReap: { lua: sessionReap, numberOfKeys: 1 },
@@ -110,6 +154,8 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     rnnSessionCreate(key: string, now: number, expiresAt: number, ...fields: Arg[]): Result<string, Context>;
     rnnSessionCompareAndSet(key: string, now: number, expectedVersion: number, expiresAt: number, ...fields: Arg[]): Result<string, Context>;
+    /** Per key: 'ok', 'conflict', 'missing', or that key's error (an Error in the reply). */
+    rnnSessionCompareAndSetMany(numberOfKeys: number, ...keysThenPacked: Arg[]): Result<(string | Error)[], Context>;
     rnnSessionRenew(key: string, now: number, expiresAt: number): Result<number, Context>;
     rnnSessionDelete(key: string, now: number): Result<[string, string?], Context>;
     rnnSessionReap(key: string, now: number): Result<string | null, Context>;

@@ -10,7 +10,8 @@ import { createRedisSessionStore } from '../../src/sessions/redis-session-store.
 
 await requireRedis();
 const prefixes = new RedisPrefixes();
-const store = createRedisSessionStore({ url: TEST_REDIS_URL, keyPrefix: prefixes.create('pipelining'), maxSessions: 1000 });
+const keyPrefix = prefixes.create('pipelining');
+const store = createRedisSessionStore({ url: TEST_REDIS_URL, keyPrefix, maxSessions: 1000 });
 const app = await buildTestApp({ SESSION_STORE: 'redis' }, { sessionStore: store });
 after(async () => {
   await app.close();
@@ -78,4 +79,53 @@ it('the writes of one batch settle one by one: a write Redis refuses fails alone
   assert.match(error.message, /could not update a session: WRONGTYPE/);
   for (const i of [0, 2]) assert.equal((await store.get(records[i]!.id))?.t, 1, `session ${i} was written`);
   await redis.quit();
+});
+
+it('a batch written in one script call keeps every record exactly: full and changed-only writes, any bytes', async () => {
+  const now = Date.now();
+  // Ids and identities with multi-byte UTF-8, states with every byte value (NaN payloads, -0, subnormals).
+  const records = ['plain', 'ünïcödé-ß', 'emoji-🧪'].map((id, i) => ({
+    id: `${id}-${i}-${now}`,
+    model: 'lstm',
+    modelIdentity: `identity-${id}`,
+    modelVersion: '1',
+    t: 0,
+    version: 0,
+    state: new Float32Array(new Uint32Array([0x7fc00001 + i, 0x80000000, 0x00000001, 0xffffffff >>> i]).buffer),
+    createdAt: now,
+    ttlSeconds: 60,
+    expiresAt: now + 60_000,
+  }));
+  // Session 1 is created by another replica, so this one does not hold its record and writes
+  // every field; 0 and 2 it holds, and writes only the fields that changed.
+  const other = createRedisSessionStore({ url: TEST_REDIS_URL, keyPrefix, maxSessions: 1000 });
+  await store.create(records[0]!);
+  await other.create(records[1]!);
+  await store.create(records[2]!);
+  await other.close();
+  const nexts = records.map((record, i) => ({
+    ...record,
+    t: 7 + i,
+    version: 1,
+    modelIdentity: i === 1 ? `new-identity-ü-${i}` : record.modelIdentity,
+    state: new Float32Array(new Uint32Array([0x3f800000 + i, 0x007fffff, 0xff800000, 0x12345678]).buffer),
+    expiresAt: now + 90_000 + i,
+  }));
+  const before = store.connection.roundTrips;
+  const outcomes = await Promise.all(nexts.map((next) => store.compareAndSet(next.id, 0, next)));
+  assert.deepEqual(outcomes, ['ok', 'ok', 'ok']);
+  assert.equal(store.connection.roundTrips - before, 1, 'one round trip for the batch');
+  // A conflict and a missing session in the same batch answer as alone.
+  const again = await Promise.all([store.compareAndSet(nexts[0]!.id, 0, nexts[0]!), store.compareAndSet(`missing-${now}`, 0, { ...nexts[0]!, id: `missing-${now}` })]);
+  assert.deepEqual(again, ['conflict', 'missing']);
+  const reader = createRedisSessionStore({ url: TEST_REDIS_URL, keyPrefix, maxSessions: 1000 });
+  try {
+    for (const next of nexts) {
+      const stored = await reader.get(next.id);
+      assert.ok(stored !== undefined, next.id);
+      assert.deepEqual({ ...stored, state: Array.from(new Uint32Array(stored.state.buffer)) }, { ...next, state: Array.from(new Uint32Array(next.state.buffer)) });
+    }
+  } finally {
+    await reader.close();
+  }
 });
