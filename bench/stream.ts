@@ -2,7 +2,10 @@
 // a closed loop (the next element goes out when the reply to the last one comes back), against
 // the real server (npm start's code, dist/src/server.js, in a child process) serving an LSTM(32, 128) with random
 // weights, and against a bare `ws` echo server driven the same way with the same frames. The
-// client runs here, the servers in their own processes.
+// client runs here, the servers in their own processes. A second peer answers every frame with
+// the server's own reply bytes (sampled from it first): on loopback a bigger reply costs its
+// sender more, so that peer is the floor for replies of that size, and `x reply peer` is the
+// server's throughput against it.
 //
 // Every socket count runs its rows back to back (echo, memory store, Redis store), so the ratios
 // compare rows measured within seconds of each other: the machine is shared and absolute numbers
@@ -190,6 +193,29 @@ function perStep(commands: Map<string, number>, steps: number): { perStep: numbe
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The rows of the peer that sends the server's reply bytes, by frame kind. */
+const REPLY_PEERS = { json: 'ws peer, the server\'s JSON reply', binary: 'ws peer, the server\'s binary reply' } as const;
+
+/** The server's reply to one JSON frame (its text) and to one binary frame (its length). */
+async function sampleReplies(url: string, jsonFrame: string, binaryFrame: Buffer): Promise<{ text: string; binaryBytes: number }> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  const next = () => new Promise<Buffer>((resolve, reject) => {
+    socket.once('message', (data: Buffer) => resolve(data));
+    socket.once('error', reject);
+  });
+  await next(); // ready
+  socket.send(jsonFrame);
+  const text = (await next()).toString('utf8');
+  socket.send(binaryFrame);
+  const binaryBytes = (await next()).length;
+  await new Promise((resolve) => {
+    socket.once('close', resolve);
+    socket.close();
+  });
+  if (!text.startsWith('{"type":"output"')) throw new Error(`sampling the server's reply: ${text}`);
+  return { text, binaryBytes };
+}
+
 function startServer(modelsDir: string, env: NodeJS.ProcessEnv) {
   return startChild(
     [SERVER_ENTRY],
@@ -209,17 +235,20 @@ const micros = (value: number | undefined) => (value === undefined ? '-' : value
 function printTable(title: string, rows: readonly Row[], redisPing: number | undefined): void {
   console.log(`\n${title}\n`);
   console.log(
-    '| target | sockets | steps/s | x echo | x memory | p50 ms | p50 x echo | p50 - memory, in Redis RTTs (1 socket) | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |',
+    '| target | sockets | steps/s | x echo | x reply peer | x memory | p50 ms | p50 x echo | p50 - memory, in Redis RTTs (1 socket) | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     const echo = rows.find((other) => other.sockets === row.sockets && other.target.startsWith('ws echo'));
     const memory = row.target.includes('redis')
       ? rows.find((other) => other.sockets === row.sockets && other.target === row.target.replace('redis', 'memory'))
       : undefined;
     const isEcho = row === echo;
+    const peerTarget = row.target.startsWith('stream, JSON') ? REPLY_PEERS.json : row.target.startsWith('stream, binary') ? REPLY_PEERS.binary : undefined;
+    const peer = peerTarget === undefined ? undefined : rows.find((other) => other.sockets === row.sockets && other.target === peerTarget);
     console.log(
       `| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${isEcho ? '1' : ratio(row.stepsPerSecond, echo?.stepsPerSecond)} | ` +
+        `${peer === undefined ? '' : ratio(row.stepsPerSecond, peer.stepsPerSecond)} | ` +
         `${memory === undefined ? '' : ratio(row.stepsPerSecond, memory.stepsPerSecond)} | ${row.p50.toFixed(3)} | ` +
         `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${memory === undefined || redisPing === undefined || row.sockets !== 1 ? '' : ((row.p50 - memory.p50) / redisPing).toFixed(1)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
         `${row.redisRoundTrips === undefined ? '' : row.redisRoundTrips.toFixed(2)} | ${row.redisCommands === undefined ? '' : row.redisCommands.perStep.toFixed(2)} | ${micros(row.redisCpuMicros)} |`,
@@ -248,17 +277,24 @@ async function main(): Promise<void> {
   let redisPing: number | undefined;
   try {
     if (redis !== undefined) redisPing = await redisPingMillis(redis.url);
+    const streamUrl = (server: { match: RegExpExecArray }) => `ws://127.0.0.1:${server.match[1]}/v1/models/${MODEL}/stream`;
     const memoryServer = await startServer(modelsDir, { SESSION_STORE: 'memory' });
     children.push(memoryServer.child);
     const echo = await startChild(['bench/stream-echo-server.ts'], {}, /listening (\d+)/);
     children.push(echo.child);
+    // The peer that answers with the server's own reply bytes (see stream-echo-server.ts).
+    const sample = await sampleReplies(streamUrl(memoryServer), jsonFrames[0]!, binaryFrames[0]!);
+    const replyPeer = await startChild(['bench/stream-echo-server.ts'], { REPLY_TEXT: sample.text, REPLY_BINARY_BYTES: String(sample.binaryBytes) }, /listening (\d+)/);
+    children.push(replyPeer.child);
+    const replyPeerUrl = `ws://127.0.0.1:${replyPeer.match[1]}`;
     const redisServer = redis === undefined ? undefined : await startServer(modelsDir, { SESSION_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
     if (redisServer !== undefined) children.push(redisServer.child);
-    const streamUrl = (server: { match: RegExpExecArray }) => `ws://127.0.0.1:${server.match[1]}/v1/models/${MODEL}/stream`;
     const probe = redisServer === undefined ? undefined : { ...redis!, serverUrl: `http://127.0.0.1:${redisServer.match[1]}` };
     const echoUrl = `ws://127.0.0.1:${echo.match[1]}`;
     for (const sockets of SOCKETS) {
       rows.push(await drive('ws echo (JSON frame)', echoUrl, sockets, jsonFrames, false, echo.child.pid));
+      rows.push(await drive(REPLY_PEERS.json, replyPeerUrl, sockets, jsonFrames, false, replyPeer.child.pid));
+      rows.push(await drive(REPLY_PEERS.binary, replyPeerUrl, sockets, binaryFrames, false, replyPeer.child.pid));
       for (const [frames, kind] of [[jsonFrames, 'JSON {"x"}'], [binaryFrames, 'binary float32']] as const) {
         rows.push(await drive(`stream, ${kind}, memory store`, streamUrl(memoryServer), sockets, frames, true, memoryServer.child.pid));
         if (redisServer !== undefined) {
