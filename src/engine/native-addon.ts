@@ -47,6 +47,8 @@ export interface NativeAddon {
    * returns the bytes written, or -1 when out is too short or the range is outside values.
    */
   formatFloat32Json(values: Float32Array, start: number, rows: number, cols: number, out: Uint8Array): number;
+  /** Whether values[0..count) holds no NaN and no infinity (one vectorized pass). */
+  allFinite?(values: Float32Array, count: number): boolean;
   /** The bytes formatFloat32Json reserves per value (with its comma): out must hold rows x (cols x this + 3) + 2. */
   readonly floatJsonBytesPerValue: number;
   /** Bench only: GFLOP/s of register-only FMAs on one ISA (the core's FP32 peak). */

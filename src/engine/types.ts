@@ -90,6 +90,8 @@ export interface SequenceResult {
   readonly outputs: Float32Array;
   /** The state after the last element (stateSize values); a new array. */
   readonly state: Float32Array;
+  /** True when every value of outputs and state was checked finite already (src/engine/finite.ts). */
+  readonly finite?: boolean;
 }
 
 /**

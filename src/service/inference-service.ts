@@ -417,6 +417,8 @@ export class InferenceService {
    */
   private guard(model: ServedModel, result: SequenceResult, steps: number, where = ''): SequenceResult {
     if (model.outputNormalization !== undefined) denormalizeValues(model.outputNormalization, result.outputs);
+    // Checked already for its whole batch (src/engine/finite.ts), unless denormalizing changed it.
+    else if (result.finite === true) return result;
     assertFiniteResult(model, result.outputs, steps, result.state, where);
     return result;
   }

@@ -12,6 +12,7 @@
 // elements per job, and jobs advancing together at most `maxElementsPerFlush` elements in all;
 // the rest is requeued, so long sequences (a batch predict of many) cannot stall the event loop
 // and everyone else's single steps for longer than one bounded flush.
+import { allFiniteNatively } from '../engine/finite.js';
 import type { RecurrentNetwork, SequenceResult } from '../engine/types.js';
 import type { SlotTable } from './slot-table.js';
 
@@ -232,7 +233,17 @@ export class StepBatcher {
     this.observer?.onBatch(1, 1, (performance.now() - started) / 1000);
     this.flushElements += 1;
     job.ran = 1;
-    job.done(undefined, { outputs: job.outputs, state: this.stateRows[0]! });
+    const finite = this.allFinite(job.outputs, this.states, 1);
+    job.done(undefined, { outputs: job.outputs, state: this.stateRows[0]!, finite });
+  }
+
+  /** Whether the first `rows` rows of outputs and of this.states are all finite (false: unknown, or not). */
+  private allFinite(outputs: Float32Array, states: Float32Array, rows: number): boolean {
+    return (
+      allFiniteNatively !== undefined &&
+      allFiniteNatively(outputs, rows * this.network.spec.outputSize) &&
+      allFiniteNatively(states, rows * this.network.stateSize)
+    );
   }
 
   /** Several jobs in lockstep: row r of the batch matrices belongs to active[r]. */
@@ -259,6 +270,8 @@ export class StepBatcher {
       }
       this.network.stepBatch(B, this.x, this.states, this.y);
       elements += B;
+      // Checked here for the whole batch, before rows move: then no session's guard has to.
+      const finite = this.allFinite(this.y, this.states, B);
       // Walk rows backwards so a finished job's row can be filled by the last row (swap-remove).
       for (let row = B - 1; row >= 0; row--) {
         const job = active[row]!;
@@ -267,7 +280,7 @@ export class StepBatcher {
         job.ran++;
         if (job.ran === job.steps) {
           // A resident job hears of its new state while it is still in its batch row.
-          if (job.table !== undefined) job.done(undefined, { outputs: job.outputs, state: this.stateRows[row]! });
+          if (job.table !== undefined) job.done(undefined, { outputs: job.outputs, state: this.stateRows[row]!, finite });
           else job.state.set(this.states.subarray(row * S, (row + 1) * S));
           const last = active.length - 1;
           if (row !== last) {
