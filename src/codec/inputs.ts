@@ -45,16 +45,25 @@ export function decodeSequence(
   limits: SequenceLimits,
   prefix = '',
 ): DecodedSequence {
-  const given = FIELDS.filter((field) => input[field] !== undefined && input[field] !== null);
-  if (given.length !== 1) {
+  // Counted without building a list first: this runs once per step.
+  let field: (typeof FIELDS)[number] | undefined;
+  let count = 0;
+  for (const name of FIELDS) {
+    if (input[name] !== undefined && input[name] !== null) {
+      field = name;
+      count++;
+    }
+  }
+  if (count !== 1) {
+    const given = FIELDS.filter((name) => input[name] !== undefined && input[name] !== null);
     const where = prefix === '' ? 'the request' : prefix.slice(0, -1);
     const accepted = model.vocabIndex !== undefined ? 'inputs, tokens or text' : 'inputs';
     const what = given.length === 0 ? 'none was given' : `it has ${given.join(' and ')}`;
     throw new InvalidInputError(`${where} needs exactly one of ${accepted} (model '${model.name}'); ${what}`);
   }
-  const field = given[0]!;
-  const policy = unknownPolicy(input.unknown, field, prefix);
-  switch (field) {
+  const chosen = field!;
+  const policy = unknownPolicy(input.unknown, chosen, prefix);
+  switch (chosen) {
     case 'inputs':
       return decodeRows(model, input.inputs, limits, `${prefix}inputs`);
     case 'vectors':

@@ -205,11 +205,10 @@ export class StreamConnection {
     const { inbox, outbox, dispatch } = this;
     while (inbox.length > 0 && this.answering) {
       const count = this.replayAlone > 0 ? 1 : mergeableCount(inbox.pending, this.binding.model.inputSize);
-      const taken = inbox.take(count);
       this.inFlight = count;
       if (count === 1) {
         if (this.replayAlone > 0) this.replayAlone--;
-        const command = taken[0]!.command;
+        const command = inbox.takeFirst().command;
         let reply: string | Buffer;
         const stepping = dispatch.startStep(command);
         if (stepping === undefined) {
@@ -225,6 +224,7 @@ export class StreamConnection {
         if (!this.answering) break;
         if (reply !== '') outbox.send(reply);
       } else {
+        const taken = inbox.take(count);
         const replies = await dispatch.executeMerged(taken.map((pending) => pending.command));
         this.inFlight = 0;
         if (!this.answering) break;

@@ -44,6 +44,13 @@ export class Inbox {
     }
   }
 
+  /** Removes and answers the first frame (the usual case: no array for it). */
+  takeFirst(): Pending {
+    const first = this.queue.shift()!;
+    this.bytes -= first.bytes;
+    return first;
+  }
+
   /** Removes and answers the first `count` frames. */
   take(count: number): Pending[] {
     const taken = count === 1 ? [this.queue.shift()!] : this.queue.splice(0, count);
