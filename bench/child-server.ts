@@ -1,7 +1,9 @@
 // Starting and stopping a server in a child process for benchmarks: the load generator and the
 // server then each get a core of their own instead of sharing one event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -26,9 +28,24 @@ export function freePort(): Promise<number> {
  */
 export const SERVER_ENTRY = process.env.BENCH_SERVER_ENTRY ?? 'dist/src/server.js';
 
-/** node's arguments for `script`: JavaScript as it is, TypeScript (a bench peer) through tsx. */
+/**
+ * The Node flags `npm start` gives the server (package.json's start script, the one place they
+ * are set; the Dockerfile's CMD repeats them and test/deploy checks it does), so the benches run
+ * the server as production does. The peers run without them.
+ */
+export const SERVER_NODE_FLAGS = serverNodeFlags();
+
+function serverNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const flags = /\bnode((?: --\S+)*) dist\/src\/server\.js/.exec(pkg.scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`package.json start (${pkg.scripts.start}) does not run node [flags] dist/src/server.js`);
+  return flags.split(' ').filter((flag) => flag !== '');
+}
+
+/** node's arguments for `script`: JavaScript as it is, TypeScript (a bench peer) through tsx; the server with its flags. */
 export function nodeArgsFor(script: string): string[] {
-  return script.endsWith('.js') ? [script] : ['--import', 'tsx', script];
+  const flags = script === SERVER_ENTRY ? SERVER_NODE_FLAGS : [];
+  return script.endsWith('.js') ? [...flags, script] : [...flags, '--import', 'tsx', script];
 }
 
 /** Runs `script` with `env` and resolves once GET `readyPath` answers 200. */

@@ -120,7 +120,10 @@ test('the image CMD runs the file `npm run build` emits for src/server.ts', () =
 
   const cmd = runtime('CMD');
   assert.equal(cmd.length, 1);
-  assert.deepEqual(JSON.parse(cmd[0]?.args ?? '[]'), ['node', emitted]);
+  // With the Node flags npm start gives the server (the young generation's size: see the README).
+  const flags = new RegExp(`\\bnode((?: --\\S+)*) ${emitted.replaceAll('.', '\\.')}`).exec(pkg.scripts.start ?? '')?.[1];
+  assert.ok(flags !== undefined, `npm start (${pkg.scripts.start}) runs node [flags] ${emitted}`);
+  assert.deepEqual(JSON.parse(cmd[0]?.args ?? '[]'), ['node', ...flags.split(' ').filter((flag) => flag !== ''), emitted]);
   assert.ok(existsSync('src/server.ts'), 'src/server.ts exists');
   const copiedFromBuild = runtime('COPY').some((i) => i.args.includes('--from=build') && i.args.includes('/app/dist'));
   assert.ok(copiedFromBuild, 'the runtime stage copies dist from the build stage');
