@@ -1,8 +1,14 @@
-// float32 values as JSON numbers: the shortest decimal that reads back as the same float32
-// (std::to_chars, Ryu: the closest such decimal, ties to even digits), laid out as JavaScript's
-// Number.prototype.toString lays out those digits (plain between 1e-7 and 1e21, else d.ddde±n),
-// so a client's JSON parser, rounded to float32, gets the exact bits. -0 prints as -0; a
-// non-finite value (which the service never answers) prints as null, as JSON.stringify does.
+// float32 values as JSON numbers: the shortest decimal that reads back as the same float32 (the
+// closest such decimal, ties to even digits), laid out as JavaScript's Number.prototype.toString
+// lays out those digits (plain between 1e-7 and 1e21, else d.ddde±n), so a client's JSON parser,
+// rounded to float32, gets the exact bits. -0 prints as -0; a non-finite value (which the service
+// never answers) prints as null, as JSON.stringify does.
+//
+// The digits come straight from Ryu's f2s (native/float-shortest.h) as an integer and a power of
+// ten, written into the output with no text in between; they are the digits
+// std::to_chars(float, std::chars_format::scientific) gives, which an earlier version re-scanned.
+// scripts/check-float-json-exhaustive.cc compares this writer with that one, byte for byte, over
+// all 2^32 float bit patterns (how to run it is at its top).
 #pragma once
 
 #include <cstddef>
