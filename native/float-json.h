@@ -5,10 +5,12 @@
 // never answers) prints as null, as JSON.stringify does.
 //
 // The digits come straight from Ryu's f2s (native/float-shortest.h) as an integer and a power of
-// ten, written into the output with no text in between; they are the digits
-// std::to_chars(float, std::chars_format::scientific) gives, which an earlier version re-scanned.
-// scripts/check-float-json-exhaustive.cc compares this writer with that one, byte for byte, over
-// all 2^32 float bit patterns (how to run it is at its top).
+// ten and go into the output from registers, with no text in between; they are the digits
+// std::to_chars(float, std::chars_format::scientific) gives, whose text an earlier version
+// re-scanned. A row makes its values' decimals a chunk at a time before writing them, so that
+// they overlap instead of queueing behind each value's position.
+// scripts/check-float-json-exhaustive.cc compares this writer (single values and rows) with that
+// earlier one, byte for byte, over all 2^32 float bit patterns (how to run it is at its top).
 #pragma once
 
 #include <cstddef>

@@ -3,10 +3,12 @@
 // oldWriteFloatJson), byte for byte, over all 2^32 float bit patterns. Not part of CI: it takes a
 // few minutes on one core. Run it from the repository root:
 //
-//   g++ -std=c++17 -O2 -Inative scripts/check-float-json-exhaustive.cc native/float-json.cc native/float-shortest.cc -o /tmp/check-float-json
+//   g++ -std=c++17 -O2 -Inative scripts/check-float-json-exhaustive.cc native/float-json.cc -o /tmp/check-float-json
 //   nice /tmp/check-float-json
 //
-// It prints the number of mismatches (the first few in full) and exits 1 if there is any.
+// Blocks of 96 consecutive patterns are also written as rows by writeFloatJsonMatrix and compared
+// with the old writer's values joined. It prints the number of mismatches (the first few single
+// ones in full) and exits 1 if there is any.
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -81,6 +83,33 @@ size_t oldWriteFloatJson(char* out, float v) {
 
 }  // namespace
 
+/** Whole rows as writeFloatJsonMatrix writes them, against the old writer's values joined. */
+uint64_t checkMatrix(const float* values, size_t count, bool twoRows) {
+  static char expected[96 * 32 + 16];
+  static char got[96 * 32 + 16];
+  const size_t rows = twoRows ? 2 : 0;
+  const size_t cols = twoRows ? count / 2 : count;
+  char* e = expected;
+  *e++ = '[';
+  for (size_t r = 0; r < (twoRows ? 2u : 1u); r++) {
+    if (r > 0) *e++ = ',';
+    if (twoRows) *e++ = '[';
+    for (size_t j = 0; j < cols; j++) {
+      if (j > 0) *e++ = ',';
+      e += oldWriteFloatJson(e, values[r * cols + j]);
+    }
+    if (twoRows) *e++ = ']';
+  }
+  *e++ = ']';
+  const size_t ne = static_cast<size_t>(e - expected);
+  const size_t ng = rnn::writeFloatJsonMatrix(got, values, rows, cols);
+  if (ng == ne && std::memcmp(got, expected, ne) == 0 && ng <= rnn::floatJsonCapacity(rows, cols)) return 0;
+  uint32_t first;
+  std::memcpy(&first, values, sizeof first);
+  std::printf("matrix mismatch in the block from 0x%08x (%zu x %zu)\n", first, rows, cols);
+  return 1;
+}
+
 int main() {
   uint64_t mismatches = 0;
   uint64_t bytes = 0;
@@ -88,10 +117,23 @@ int main() {
   constexpr size_t GUARD = 16;
   char a[rnn::FLOAT_JSON_MAX + GUARD];
   char b[rnn::FLOAT_JSON_MAX + GUARD];
+  // Blocks of 96 consecutive bit patterns also go through writeFloatJsonMatrix, as one row or
+  // two of 48 (rows are written in chunks of 32: full and partial ones).
+  constexpr size_t BLOCK = 96;
+  float block[BLOCK];
+  size_t inBlock = 0;
+  uint64_t blocks = 0;
+  uint64_t matrixMismatches = 0;
   for (uint64_t i = 0; i <= 0xffffffffu; i++) {
     const uint32_t bits = static_cast<uint32_t>(i);
     float v;
     std::memcpy(&v, &bits, sizeof v);
+    block[inBlock++] = v;
+    if (inBlock == BLOCK || i == 0xffffffffu) {
+      matrixMismatches += checkMatrix(block, inBlock, (blocks & 1) != 0 && inBlock % 2 == 0);
+      blocks++;
+      inBlock = 0;
+    }
     std::memset(b + rnn::FLOAT_JSON_MAX, 0x5a, GUARD);
     const size_t na = oldWriteFloatJson(a, v);
     const size_t nb = rnn::writeFloatJson(b, v);
@@ -109,7 +151,8 @@ int main() {
       std::fprintf(stderr, "%u/16 done, %llu mismatches\n", (bits >> 28) + 1, static_cast<unsigned long long>(mismatches));
     }
   }
-  std::printf("%llu bit patterns, %llu mismatches, %llu bytes written\n", 1ull << 32,
-              static_cast<unsigned long long>(mismatches), static_cast<unsigned long long>(bytes));
-  return mismatches == 0 ? 0 : 1;
+  std::printf("%llu bit patterns, %llu mismatches, %llu bytes written; %llu blocks as matrices, %llu mismatches\n",
+              1ull << 32, static_cast<unsigned long long>(mismatches), static_cast<unsigned long long>(bytes),
+              static_cast<unsigned long long>(blocks), static_cast<unsigned long long>(matrixMismatches));
+  return mismatches == 0 && matrixMismatches == 0 ? 0 : 1;
 }
