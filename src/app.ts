@@ -133,7 +133,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
     // Counted per model version, so that an unload waits for the jobs in flight on it.
     createScheduler: (observer) =>
-      registry.inFlight.track((options.createScheduler ?? ((inner) => createBatchingScheduler({ observer: inner, metrics })))(observer)),
+      registry.inFlight.track((options.createScheduler ?? ((inner) => createBatchingScheduler({ observer: inner, metrics, maxBatch: config.stepBatchSessions })))(observer)),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   await app.register(modelRepositoryPlugin, { config, repository: registry, metrics });

@@ -18,6 +18,8 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** Session records a replica keeps to step from without reading Redis (REDIS_SERVED_SESSIONS). */
   readonly redisServedSessions: number;
+  /** Most sessions one engine call steps together (STEP_BATCH_SESSIONS; capped by the engine's batch capacity). */
+  readonly stepBatchSessions: number;
   /** Most sessions per model whose state stays resident in a slot of the batch matrices (SESSION_SLOTS; 0: none). */
   readonly sessionSlots: number;
   /** A resident session unused this long leaves its slot (its state back in its record). */
@@ -106,6 +108,7 @@ export const CONFIG_DEFAULTS = {
   REDIS_INDEX_PARTITIONS: '1',
   REDIS_KEY_PREFIX: 'rnn-serve:',
   REDIS_SERVED_SESSIONS: '10000',
+  STEP_BATCH_SESSIONS: '32',
   SESSION_SLOTS: '4096',
   SESSION_SLOT_IDLE_SECONDS: '60',
   SESSION_TTL_SECONDS: '900',
@@ -181,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisIndexPartitions,
     redisKeyPrefix: read('REDIS_KEY_PREFIX'),
     redisServedSessions: integer('REDIS_SERVED_SESSIONS', 0),
+    stepBatchSessions: integer('STEP_BATCH_SESSIONS', 1),
     sessionSlots: integer('SESSION_SLOTS', 0),
     sessionSlotIdleSeconds: integer('SESSION_SLOT_IDLE_SECONDS', 1),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1),

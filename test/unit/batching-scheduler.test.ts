@@ -8,6 +8,7 @@ import type { NetworkSpec } from '../../src/engine/types.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createBatchingScheduler } from '../../src/sessions/batching-scheduler.js';
 import type { ServedModel } from '../../src/service/served-model.js';
+import { loadConfig } from '../../src/config.js';
 import { buildTestApp } from '../helpers/app.js';
 import { assertClose } from '../helpers/fixtures.js';
 import { randomArray, randomWeights, seededRandom } from '../helpers/random-network.js';
@@ -111,5 +112,29 @@ describe('the app with its default scheduler', () => {
     };
     assert.ok(grew('rnn_batch_size_count') < ids.length, `12 steps took ${grew('rnn_batch_size_count')} engine runs`);
     assert.equal(grew('rnn_batch_size_sum'), ids.length, 'every step was in exactly one engine run');
+  });
+
+  it('STEP_BATCH_SESSIONS bounds the sessions of one engine run (default 32)', async () => {
+    assert.equal(loadConfig({}).stepBatchSessions, 32);
+    assert.throws(() => loadConfig({ STEP_BATCH_SESSIONS: '0' }), /STEP_BATCH_SESSIONS=0/);
+    const small = await buildTestApp({ STEP_BATCH_SESSIONS: '2' });
+    try {
+      const inputs = [[0.5, -0.25, 0.125]];
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const created = await small.inject({ method: 'POST', url: '/v1/sessions', payload: { model: 'gru' } });
+        ids.push(String(created.json().session_id));
+      }
+      const alone = await small.inject({ method: 'POST', url: '/v1/models/gru/predict', payload: { inputs } });
+      const responses = await Promise.all(ids.map((id) => small.inject({ method: 'POST', url: `/v1/sessions/${id}/steps`, payload: { inputs } })));
+      for (const response of responses) assert.deepEqual(response.json().outputs, alone.json().outputs);
+      const values = (await small.metrics.batchSize.get()).values.filter((v) => v.labels.model === 'gru');
+      const count = values.find((v) => v.metricName === 'rnn_batch_size_count')!.value;
+      const upTo2 = values.find((v) => v.metricName === 'rnn_batch_size_bucket' && v.labels.le === 2)!.value;
+      assert.equal(upTo2, count, 'no engine run stepped more than 2 sessions');
+      assert.ok(count >= 5, `10 steps in batches of at most 2 take at least 5 engine runs, took ${count}`);
+    } finally {
+      await small.close();
+    }
   });
 });
