@@ -17,12 +17,14 @@
 
 namespace {
 
-float* floatData(const Napi::Env& env, const Napi::Value& value, const char* what) {
+Napi::Float32Array float32ArrayArg(const Napi::Env& env, const Napi::Value& value, const char* what) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     throw Napi::TypeError::New(env, std::string(what) + " must be a Float32Array");
   }
-  return value.As<Napi::Float32Array>().Data();
+  return value.As<Napi::Float32Array>();
 }
+
+float* floatData(const Napi::Env& env, const Napi::Value& value, const char* what) { return float32ArrayArg(env, value, what).Data(); }
 
 int intArg(const Napi::Env& env, const Napi::Value& value, const char* what) {
   if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string(what) + " must be a number");
@@ -167,11 +169,7 @@ Napi::Value BenchGemm(const Napi::CallbackInfo& info) {
  */
 Napi::Value FormatFloat32Json(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const Napi::Value valuesArg = info[0];
-  if (!valuesArg.IsTypedArray() || valuesArg.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(env, "values must be a Float32Array");
-  }
-  const Napi::Float32Array values = valuesArg.As<Napi::Float32Array>();
+  const Napi::Float32Array values = float32ArrayArg(env, info[0], "values");
   const int start = intArg(env, info[1], "start"), rows = intArg(env, info[2], "rows"), cols = intArg(env, info[3], "cols");
   if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     throw Napi::TypeError::New(env, "out must be a Uint8Array");
@@ -194,11 +192,7 @@ Napi::Value FormatFloat32Json(const Napi::CallbackInfo& info) {
  */
 Napi::Value AllFinite(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const Napi::Value arg = info[0];
-  if (!arg.IsTypedArray() || arg.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(env, "values must be a Float32Array");
-  }
-  const Napi::Float32Array values = arg.As<Napi::Float32Array>();
+  const Napi::Float32Array values = float32ArrayArg(env, info[0], "values");
   const int count = intArg(env, info[1], "count");
   if (count < 0 || static_cast<size_t>(count) > values.ElementLength()) throw Napi::RangeError::New(env, "count is outside values");
   const float* data = values.Data();
