@@ -15,7 +15,7 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   readonly httpRequestDuration: FastHistogram<'method' | 'route' | 'status_code'>;
   /** The gRPC twin of http_request_duration_seconds (one sample per ModelStreamInfer request). */
-  readonly grpcRequestDuration: Histogram<'method' | 'code'>;
+  readonly grpcRequestDuration: FastHistogram<'method' | 'code'>;
   readonly stepsTotal: FastCounter<'model' | 'transport'>;
   readonly stepDuration: FastHistogram<'model'>;
   readonly sessionsActive: Gauge<'model'>;
@@ -61,7 +61,7 @@ export function createMetrics(): ServiceMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    grpcRequestDuration: new Histogram({
+    grpcRequestDuration: new FastHistogram({
       name: 'grpc_request_duration_seconds',
       help: 'gRPC request duration by method and status code (each request of a stream once)',
       labelNames: ['method', 'code'] as const,

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { InvalidInputError, ModelNotFoundError, ShuttingDownError, UnauthorizedError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
+import type { FastHistogram, HistogramSeries } from '../metric-series/index.js';
 import { toProtocolError, type ProtocolError } from '../oip/error-map.js';
 import { inferLimits, runInference } from '../oip/infer.js';
 import { OIP_EXTENSIONS, modelMetadata, serverIdentity } from '../oip/metadata.js';
@@ -80,6 +81,7 @@ export function presentedKey(metadata: Metadata): string | undefined {
 
 export function createHandlers(context: HandlerContext): UntypedServiceImplementation {
   const { inference, config, metrics, log } = context;
+  const durations = new GrpcDurationSeries(metrics.grpcRequestDuration);
   const limits = inferLimits(config);
 
   const authorize = (metadata: Metadata): void => {
@@ -106,7 +108,7 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
   const unary = <Req, Res>(method: string, open: boolean | 'admin', run: (request: Req) => Promise<Res> | Res) => {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       const started = process.hrtime.bigint();
-      const finish = (code: GrpcStatus) => metrics.grpcRequestDuration.observe({ method, code: GrpcStatus[code] }, Number(process.hrtime.bigint() - started) / 1e9);
+      const finish = (code: GrpcStatus) => durations.series(method, code).observe(Number(process.hrtime.bigint() - started) / 1e9);
       const work = (async () => {
         if (context.draining()) throw new ShuttingDownError('the server is shutting down; retry on another instance');
         if (open === 'admin') authorizeAdmin(call.metadata);
@@ -173,7 +175,7 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
         run: (request) => runInference(inference, fromGrpcRequest(request), limits, 'grpc'),
         onResult: (seconds, error) => {
           const answer = error === undefined ? undefined : fail(error, 'ModelStreamInfer');
-          metrics.grpcRequestDuration.observe({ method: 'ModelStreamInfer', code: GrpcStatus[answer?.grpc ?? GrpcStatus.OK] }, seconds);
+          durations.series('ModelStreamInfer', answer?.grpc ?? GrpcStatus.OK).observe(seconds);
           return answer?.message ?? '';
         },
         onClose: () => context.streams.delete(session),
@@ -181,4 +183,25 @@ export function createHandlers(context: HandlerContext): UntypedServiceImplement
       context.streams.add(session);
     },
   };
+}
+
+/**
+ * The series of grpc_request_duration_seconds by method and status code, bound the first time
+ * each is seen: a stream observes once per request, so no label set is hashed per request.
+ */
+class GrpcDurationSeries {
+  private readonly byMethod = new Map<string, Map<GrpcStatus, HistogramSeries>>();
+
+  constructor(private readonly histogram: FastHistogram<'method' | 'code'>) {}
+
+  series(method: string, code: GrpcStatus): HistogramSeries {
+    let byCode = this.byMethod.get(method);
+    if (byCode === undefined) this.byMethod.set(method, (byCode = new Map()));
+    let series = byCode.get(code);
+    if (series === undefined) {
+      series = this.histogram.series({ method, code: GrpcStatus[code] });
+      byCode.set(code, series);
+    }
+    return series;
+  }
 }
