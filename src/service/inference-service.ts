@@ -156,6 +156,8 @@ export class InferenceService {
   private readonly sessions: Sessions<SessionStepRequest, StepOutcome>;
   private readonly modelMetrics: ModelMetrics;
   private readonly log: DebugLog | undefined;
+  /** Why the last scrape could not count sessions (rnn_sessions_active had no samples); undefined once one could. */
+  lastSessionCountError: unknown;
 
   constructor(options: InferenceServiceOptions) {
     this.registry = options.registry;
@@ -188,7 +190,7 @@ export class InferenceService {
       this.metrics.sessionsExpired.inc({ model });
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
     });
-    bindActiveSessionsGauge(this.metrics, this.store);
+    bindActiveSessionsGauge(this.metrics, this.store, (error) => (this.lastSessionCountError = error));
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
     for (const { network } of this.registry.list()) {
       if (network?.engine !== undefined) this.metrics.engineInfo.set({ engine: network.engine.name, isa: network.engine.isa }, 1);
@@ -475,7 +477,7 @@ function mismatch(session: SessionRecord, model: ServedModel): Error {
 }
 
 /** rnn_sessions_active reads the store when scraped, so it is right whichever replica wrote last. */
-function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore): void {
+function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore, onCount: (error: unknown) => void): void {
   const roundTrips = metrics.storeRoundTrips;
   (roundTrips as typeof roundTrips & { collect?: () => void }).collect = () => {
     roundTrips.reset();
@@ -487,12 +489,14 @@ function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore): 
     let counts: Map<string, number>;
     try {
       counts = await store.countByModel();
-    } catch {
+    } catch (error) {
       // The store is away (readiness says why): no sample rather than a stale one, and the
       // rest of /metrics still answers, which an outage is when it is needed most.
+      onCount(error);
       gauge.reset();
       return;
     }
+    onCount(undefined);
     gauge.reset();
     for (const [model, count] of counts) gauge.set({ model }, count);
   };

@@ -17,7 +17,7 @@ import { expiryMember, parseExpiryMember, sessionKeys, type IndexKeys, type Sess
 import { decodeSession, SESSION_FIELDS, sessionFields } from './redis-session-codec.js';
 import { packCompareAndSets, type CompareAndSetArgs } from './redis-batch-writes.js';
 import { pipelineOf, RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
-import { sessionExists, tooManySessions, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
+import { sessionExists, tooManySessions, type CompareAndSetDone, type CompareAndSetResult, type SessionRecord, type SessionStore } from './session-store.js';
 
 export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   /** Prefix of every key (REDIS_KEY_PREFIX); replicas that share it share their sessions. */
@@ -47,8 +47,7 @@ interface PendingWrite {
   readonly args: CompareAndSetArgs;
   readonly id: string;
   readonly next: SessionRecord;
-  readonly resolve: (result: CompareAndSetResult) => void;
-  readonly reject: (error: unknown) => void;
+  readonly done: CompareAndSetDone;
 }
 
 /** A sweep looks at no more than this many batches, so one tick never runs unbounded. */
@@ -159,14 +158,19 @@ export class RedisSessionStore implements SessionStore {
    * microtask: one round trip per batch, and a lone step waits for no later event-loop phase.
    */
   compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult> {
-    const args = this.compareAndSetArguments({ id, expectedVersion, next });
     return new Promise<CompareAndSetResult>((resolve, reject) => {
-      this.pendingWrites.push({ args, id, next, resolve, reject });
-      if (!this.writesFlushQueued) {
-        this.writesFlushQueued = true;
-        queueMicrotask(this.flushWrites);
-      }
+      this.compareAndSetThen(id, expectedVersion, next, (error, result) => (result === undefined ? reject(error) : resolve(result)));
     });
+  }
+
+  /** compareAndSet with a callback (SessionStore.compareAndSetThen): the same batching, no promise. */
+  compareAndSetThen(id: string, expectedVersion: number, next: SessionRecord, done: CompareAndSetDone): void {
+    const args = this.compareAndSetArguments({ id, expectedVersion, next });
+    this.pendingWrites.push({ args, id, next, done });
+    if (!this.writesFlushQueued) {
+      this.writesFlushQueued = true;
+      queueMicrotask(this.flushWrites);
+    }
   }
 
   /**
@@ -202,20 +206,23 @@ export class RedisSessionStore implements SessionStore {
             const [error, reply] = results[i]!;
             if (error) {
               this.servedRecords.delete(write.id);
-              write.reject(this.connection.failure('update a session', error));
+              write.done(this.connection.failure('update a session', error));
               return;
             }
+            let result: CompareAndSetResult;
             try {
-              write.resolve(this.settle(compareAndSetResult(reply as string, write.id), write.id, write.next));
+              result = this.settle(compareAndSetResult(reply as string, write.id), write.id, write.next);
             } catch (failure) {
-              write.reject(failure);
+              write.done(failure);
+              return;
             }
+            write.done(undefined, result);
           });
         },
         (error: unknown) => {
           for (const write of writes) {
             this.servedRecords.delete(write.id);
-            write.reject(error);
+            write.done(error);
           }
         },
       );

@@ -37,6 +37,9 @@ export interface SessionRecord {
 
 export type CompareAndSetResult = 'ok' | 'conflict' | 'missing';
 
+/** How compareAndSetThen ends: (undefined, result) or (error). */
+export type CompareAndSetDone = (error: unknown, result?: CompareAndSetResult) => void;
+
 export interface SessionStore {
   /**
    * Stores a new session (expiring at record.expiresAt). Throws TooManySessionsError (with
@@ -63,6 +66,12 @@ export interface SessionStore {
   compareAndSet(id: string, expectedVersion: number, next: SessionRecord): Promise<CompareAndSetResult>;
   /** compareAndSet done synchronously, for a store in this process; absent for a remote one. */
   compareAndSetNow?(id: string, expectedVersion: number, next: SessionRecord): CompareAndSetResult;
+  /**
+   * compareAndSet without a promise, for a remote store: `done` hears (undefined, result) or
+   * (error) once the write's round trip is over. It must not throw. For the resident step path,
+   * which answers from the callback: no promise between the write and the caller's.
+   */
+  compareAndSetThen?(id: string, expectedVersion: number, next: SessionRecord, done: CompareAndSetDone): void;
   /**
    * Keeps a live session from expiring before `expiresAt` without writing it: version, t and
    * state stay, so a compare-and-set in flight still lands. Never moves the expiry earlier.

@@ -15,7 +15,7 @@ import type { RecurrentNetwork, SequenceResult } from '../engine/types.js';
 import type { ServedModel } from '../service/served-model.js';
 import { KeyedSerialQueue } from './session-order.js';
 import { SlotTable } from './slot-table.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
+import type { CompareAndSetDone, SessionRecord, SessionStore } from './session-store.js';
 import type { StepScheduler } from './step-scheduler.js';
 import { checkExpectedT, requireSession, sessionNotFound, steppedRecord, writeSession, type SessionUpdate } from './write-protocol.js';
 
@@ -372,23 +372,32 @@ export class Sessions<R extends StepRequest, O> {
           const next = steppedRecord(held, held.t + 1, state, this.clock());
           table.commit(id, slot, state, 0, next.version);
           const outputs = result.outputs;
-          const rest = this.store.compareAndSet(id, held.version, next).then(
-            (outcome) => {
-              if (outcome === 'ok') return this.rules.answer(request, prepared, { outputs, state }, next);
-              this.dropSlot(id);
-              return this.stepNow(id, request);
-            },
-            (failure: unknown) => {
-              this.dropSlot(id);
-              throw failure;
-            },
-          );
-          const settled = (): void => {
+          // Answered from the write's callback: no promise between the write and the caller's.
+          this.compareAndSetThen(id, held.version, next, (failure, outcome) => {
+            if (outcome === 'ok') {
+              let answer: O;
+              try {
+                answer = this.rules.answer(request, prepared, { outputs, state }, next);
+              } catch (error) {
+                unpin();
+                release();
+                reject(error);
+                return;
+              }
+              unpin();
+              release();
+              resolve(answer);
+              return;
+            }
+            this.dropSlot(id);
             unpin();
-            release();
-          };
-          rest.then(settled, settled);
-          resolve(rest);
+            if (outcome === undefined) {
+              release();
+              reject(failure);
+              return;
+            }
+            fallBack(resolve); // a conflict or a missing session: from a fresh read
+          });
         } catch (failure) {
           unpin();
           release();
@@ -398,6 +407,18 @@ export class Sessions<R extends StepRequest, O> {
       this.scheduler.submitSlot!(prepared.model, table, slot, prepared.x, done);
     });
     return settledNow || !holdOrder ? promise : this.order.hold(id, promise);
+  }
+
+  /** The store's compare-and-set with a callback (its own, or its promise's). */
+  private compareAndSetThen(id: string, expectedVersion: number, next: SessionRecord, done: CompareAndSetDone): void {
+    if (this.store.compareAndSetThen !== undefined) {
+      this.store.compareAndSetThen(id, expectedVersion, next, done);
+      return;
+    }
+    this.store.compareAndSet(id, expectedVersion, next).then(
+      (result) => done(undefined, result),
+      (error: unknown) => done(error),
+    );
   }
 
   /** The slot table of the model's network. */

@@ -161,7 +161,11 @@ describe(`${target.name}, index in ${partitions} partition(s): metrics across re
     for (const [i, text] of texts.entries()) {
       const active = ['gru', 'lstm'].map((model) => metricValue(text, 'rnn_sessions_active', `{model="${model}"}`));
       if (active[0] !== 1 || active[1] !== 1) {
-        assert.fail(`scrape ${i}: rnn_sessions_active gru ${active[0]}, lstm ${active[1]}, expected 1 and 1; Redis holds:\n${await indexDiagnostics(target)}`);
+        const samples = text.split('\n').filter((line) => line.startsWith('rnn_sessions_active')).join('; ') || 'none';
+        const countErrors = [first!, second!].map((app, k) => `replica ${k}: ${String(app.inference.lastSessionCountError ?? 'counted')}`).join('; ');
+        assert.fail(
+          `scrape ${i}: rnn_sessions_active gru ${active[0]}, lstm ${active[1]}, expected 1 and 1 (samples: ${samples}; last count: ${countErrors}); Redis holds:\n${await indexDiagnostics(target)}`,
+        );
       }
     }
     // Counters are per replica; Prometheus sums them. Whichever replica swept, the sum is exact.
