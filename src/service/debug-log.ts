@@ -4,7 +4,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 /** The part of the app's pino logger the service uses. */
-export type DebugLog = Pick<FastifyBaseLogger, 'debug'> & { readonly isLevelEnabled?: (level: string) => boolean };
+export type DebugLog = Pick<FastifyBaseLogger, 'debug'> & {
+  readonly isLevelEnabled?: (level: string) => boolean;
+  /** For the rare operational warning (a failed scrape of the store). */
+  readonly warn?: FastifyBaseLogger['warn'];
+};
 
 /** Whether `log` writes debug lines now (false without a logger, or with Fastify's silent one). */
 export function isDebugOn(log: DebugLog | undefined): log is DebugLog {

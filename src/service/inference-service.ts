@@ -156,7 +156,7 @@ export class InferenceService {
   private readonly sessions: Sessions<SessionStepRequest, StepOutcome>;
   private readonly modelMetrics: ModelMetrics;
   private readonly log: DebugLog | undefined;
-  /** Why the last scrape could not count sessions (rnn_sessions_active had no samples); undefined once one could. */
+  /** Why the last count of rnn_sessions_active failed (its first try, or its retry); undefined once one counted. */
   lastSessionCountError: unknown;
 
   constructor(options: InferenceServiceOptions) {
@@ -190,7 +190,10 @@ export class InferenceService {
       this.metrics.sessionsExpired.inc({ model });
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
     });
-    bindActiveSessionsGauge(this.metrics, this.store, (error) => (this.lastSessionCountError = error));
+    bindActiveSessionsGauge(this.metrics, this.store, (error) => {
+      this.lastSessionCountError = error;
+      if (error !== undefined) this.log?.warn?.({ err: error }, 'rnn_sessions_active: the session store could not count sessions');
+    });
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
     for (const { network } of this.registry.list()) {
       if (network?.engine !== undefined) this.metrics.engineInfo.set({ engine: network.engine.name, isa: network.engine.isa }, 1);
@@ -476,6 +479,9 @@ function mismatch(session: SessionRecord, model: ServedModel): Error {
   );
 }
 
+/** A failed count of rnn_sessions_active is tried again after this long, once. */
+const COUNT_RETRY_MS = 50;
+
 /** rnn_sessions_active reads the store when scraped, so it is right whichever replica wrote last. */
 function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore, onCount: (error: unknown) => void): void {
   const roundTrips = metrics.storeRoundTrips;
@@ -488,7 +494,13 @@ function bindActiveSessionsGauge(metrics: ServiceMetrics, store: SessionStore, o
   (gauge as typeof gauge & { collect?: () => Promise<void> }).collect = async () => {
     let counts: Map<string, number>;
     try {
-      counts = await store.countByModel();
+      // Once more after a failure: a scrape every 15 s that misses a sample for one failed
+      // command (a redirection lost in a race, a timeout) shows as a gap on every dashboard.
+      counts = await store.countByModel().catch(async (error: unknown) => {
+        onCount(error);
+        await new Promise((resolve) => setTimeout(resolve, COUNT_RETRY_MS));
+        return store.countByModel();
+      });
     } catch (error) {
       // The store is away (readiness says why): no sample rather than a stale one, and the
       // rest of /metrics still answers, which an outage is when it is needed most.

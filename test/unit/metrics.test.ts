@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { MemorySessionStore } from '../../src/sessions/memory-session-store.js';
 
 const API_MD_METRICS = [
   'http_request_duration_seconds',
@@ -122,4 +123,38 @@ test('HTTP request counts are exact per route, method and status, however the re
   assert.equal(count('GET', '/v1/models/:model', 404), 2);
   assert.equal(count('POST', '/v1/models/:model/predict', 404), 4);
   assert.equal(count('GET', 'unmatched', 404), 6);
+});
+
+/** A memory store whose countByModel fails for the first `failures` calls after `arm()`. */
+class FlakyCountStore extends MemorySessionStore {
+  private failuresLeft = 0;
+  arm(failures: number): void {
+    this.failuresLeft = failures;
+  }
+  override async countByModel(): Promise<Map<string, number>> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new Error('count failed on purpose');
+    }
+    return super.countByModel();
+  }
+}
+
+test('rnn_sessions_active: a failed count is tried once more; two in a row leave the scrape without samples, and say why', async (t) => {
+  const store = new FlakyCountStore({ maxSessions: 100 });
+  const app = await buildApp({ config: loadConfig({ MODELS_DIR: FIXTURES_DIR }), logger: false, sessionStore: store });
+  t.after(() => app.close());
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/sessions', payload: { model: 'gru' } })).statusCode, 201);
+  const active = async () => (await app.inject('/metrics')).body.split('\n').filter((line) => line.startsWith('rnn_sessions_active{'));
+
+  store.arm(1);
+  assert.deepEqual(await active(), ['rnn_sessions_active{model="gru"} 1'], 'the retry counted');
+  assert.equal(app.inference.lastSessionCountError, undefined);
+
+  store.arm(2);
+  assert.deepEqual(await active(), [], 'no sample rather than a stale one');
+  assert.match(String(app.inference.lastSessionCountError), /count failed on purpose/);
+
+  assert.deepEqual(await active(), ['rnn_sessions_active{model="gru"} 1'], 'the next scrape counts again');
+  assert.equal(app.inference.lastSessionCountError, undefined);
 });
