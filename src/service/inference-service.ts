@@ -191,8 +191,11 @@ export class InferenceService {
       if (isDebugOn(this.log)) this.log.debug({ model }, 'session expired');
     });
     bindActiveSessionsGauge(this.metrics, this.store, (error) => {
+      // Once per run of failures (a store outage fails every scrape until it ends), not per scrape.
+      if (error !== undefined && this.lastSessionCountError === undefined) {
+        this.log?.warn?.({ err: error }, 'rnn_sessions_active: the session store could not count sessions');
+      }
       this.lastSessionCountError = error;
-      if (error !== undefined) this.log?.warn?.({ err: error }, 'rnn_sessions_active: the session store could not count sessions');
     });
     this.metrics.modelsLoaded.set(this.registry.list().filter((entry) => entry.status === 'ready').length);
     for (const { network } of this.registry.list()) {

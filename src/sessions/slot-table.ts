@@ -200,10 +200,9 @@ export class SlotTable {
     const rows = new Float32Array(this.capacity * this.stateSize);
     rows.set(this.rows);
     this.rows = rows;
-    // Output rows are only read during the step that wrote them (a job in flight keeps its old view).
-    const outputs = new Float32Array(this.capacity * this.outputSize);
-    outputs.set(this.outputs);
-    this.outputs = outputs;
+    // Output rows need no copy: each is read only for the step that wrote it, and a job in flight
+    // keeps the view of the old matrix it was given.
+    this.outputs = new Float32Array(this.capacity * this.outputSize);
     this.makeViews();
   }
 

@@ -51,9 +51,9 @@ export class Inbox {
     return first;
   }
 
-  /** Removes and answers the first `count` frames. */
+  /** Removes and answers the first `count` frames (a merged run; a lone frame is takeFirst's). */
   take(count: number): Pending[] {
-    const taken = count === 1 ? [this.queue.shift()!] : this.queue.splice(0, count);
+    const taken = this.queue.splice(0, count);
     for (const { bytes } of taken) this.bytes -= bytes;
     return taken;
   }
