@@ -96,11 +96,10 @@ export async function runSequenceRequest(
     }
     throw error;
   }
-  if (control.end) {
-    // Copied first: a resident step's outputs and state are its slot's rows, which the delete frees.
-    outcome = { ...outcome, outputs: outcome.outputs.slice(), state: outcome.state.slice() };
-    await service.deleteSession(id).catch(ignoreCode('SESSION_NOT_FOUND'));
-  }
+  // Copied: a resident step's outputs and state are its slot's rows, valid for the turn they were
+  // answered in, and the response is encoded after more awaits (the delete below frees the slot).
+  outcome = { ...outcome, outputs: outcome.outputs.slice(), state: outcome.state.slice() };
+  if (control.end) await service.deleteSession(id).catch(ignoreCode('SESSION_NOT_FOUND'));
   return outcome;
 }
 

@@ -85,7 +85,8 @@ interface SessionStepRequest {
 
 /**
  * A step's answer. For a single element of a resident session, outputs and state are views of its
- * slot's rows (src/sessions/slot-table.ts): read them before awaiting anything else, or copy them.
+ * slot's rows (src/sessions/slot-table.ts), intact for the turn of the event loop the step was
+ * answered in: read them in the continuation of the step's await, or copy them.
  */
 export interface StepOutcome extends SequenceOutcome {
   /** The session after the step. */

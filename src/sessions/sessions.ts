@@ -48,7 +48,8 @@ export interface StepRules<R extends StepRequest, O> {
   /**
    * The answer of a step that landed, built synchronously where it landed (no promise between
    * the write and the caller). `session` is the session after the step; with a resident session
-   * its state and result.state are views of its slot's row, valid until its next step.
+   * its state and result.state are views of its slot's row, valid for the rest of this turn of
+   * the event loop (the slot stays pinned until then).
    */
   answer(request: R, prepared: PreparedStep, result: SequenceResult, session: SessionRecord): O;
 }
@@ -351,17 +352,20 @@ export class Sessions<R extends StepRequest, O> {
             return;
           }
           if (this.localStore) {
-            unpin();
             // The record keeps its state array (the row is the state): no copy in the store.
             const now = this.clock();
             const next = steppedRecord(held, held.t + 1, held.state, now);
             if (!table.owns(id, slot) || this.store.compareAndSetNow!(id, held.version, next) !== 'ok') {
+              unpin();
               this.dropSlot(id);
               fallBack(resolve);
               return;
             }
             table.commit(id, slot, result.state, 0, next.version);
             const state = table.row(slot);
+            // The answer is the slot's rows: pinned until the caller's continuation read them.
+            pinned = false;
+            table.unpinAfterTurn(slot);
             release();
             resolve(this.rules.answer(request, prepared, { outputs: result.outputs, state }, steppedRecord(held, next.t, state, now)));
             return;
@@ -384,7 +388,9 @@ export class Sessions<R extends StepRequest, O> {
                 reject(error);
                 return;
               }
-              unpin();
+              // The answer is the slot's rows: pinned until the caller's continuation read them.
+              if (pinned) table.unpinAfterTurn(slot);
+              pinned = false;
               release();
               resolve(answer);
               return;

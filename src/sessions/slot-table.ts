@@ -7,8 +7,11 @@
 // the session's record when the store needs it) and the slot is free again.
 //
 // A slot also has an output row: a resident step's outputs are written there from the batch, so
-// a step allocates no output array; they are valid until the session's next step, like its state.
-// Both rows are handed out as views made once per slot (no subarray per step).
+// a step allocates no output array; they change with the session's next step, like its state.
+// Both rows are handed out as views made once per slot (no subarray per step). A step that
+// answers with them unpins its slot only after the current turn of the event loop
+// (unpinAfterTurn): its caller reads them in a continuation, and another session's continuation
+// may run first and need a slot.
 //
 // A slot remembers which record its row belongs to (createdAt and version): a row is only used
 // for a record it matches, so a session written by another path meanwhile (a reset, a replica
@@ -48,6 +51,9 @@ export class SlotTable {
   /** Jobs in flight that read the row: a pinned slot is never evicted. */
   private readonly pins: number[] = [];
   private readonly free: number[] = [];
+  /** Slots whose answers are being read this turn: unpinned by unpinDeferred (setImmediate). */
+  private readonly unpinLater: number[] = [];
+  private unpinScheduled = false;
   /** Slots handed out so far (the rest of the capacity is unused rows). */
   private used = 0;
 
@@ -148,6 +154,27 @@ export class SlotTable {
     // A slot dropped while pinned is only free once its last job is done with it.
     if (--this.pins[slot]! === 0 && this.ids[slot] === undefined) this.free.push(slot);
   }
+
+  /**
+   * unpin(), once the continuations of this turn of the event loop have run (setImmediate comes
+   * after them). For a step answered with views of the slot's rows: the caller reads them after
+   * its await, and a continuation that runs before it (another session's step, which takes a
+   * slot: with the table full it evicts the least recently used unpinned one and writes its own
+   * state into that row) must not find this slot free.
+   */
+  unpinAfterTurn(slot: number): void {
+    this.unpinLater.push(slot);
+    if (this.unpinScheduled) return;
+    this.unpinScheduled = true;
+    setImmediate(this.unpinDeferred);
+  }
+
+  /** Bound once: one setImmediate per turn, whatever the number of slots answered in it. */
+  private readonly unpinDeferred = (): void => {
+    this.unpinScheduled = false;
+    for (const slot of this.unpinLater) this.unpin(slot);
+    this.unpinLater.length = 0;
+  };
 
   /** Evicts the session (its row goes to `evict`, for a write-back); false when it had no slot. */
   evict(id: string): boolean {

@@ -88,6 +88,8 @@ describe('resident sessions (memory store)', async () => {
     const id = await create(app);
     for (let k = 0; k < 3; k++) assert.deepEqual((await step(app, id, [inputs[k]!])).outputs, want[k]!.outputs, `step ${k}`);
     clock.advance(2000);
+    // The last step's slot stays pinned for the rest of the turn its answer was read in.
+    await new Promise(setImmediate);
     app.inference.evictIdleSessions();
     assert.equal(app.inference.isResident(id), false, 'evicted after its idle time');
     assert.deepEqual((await read(app, id)).state, want[2]!.state, 'written back to its record');
@@ -178,6 +180,29 @@ describe('slot pressure', async () => {
       assert.equal(app.inference.sessionsResident, 1, 'never more than SESSION_SLOTS');
     }
     for (const id of ids) assert.deepEqual((await read(app, id)).state, want[inputs.length - 1]!.state);
+  });
+
+  it("a step's outputs and state stay its own while the caller reads them, though another session takes the slot first", async () => {
+    // The answer's arrays are the slot's rows. A continuation that runs before the caller's own
+    // (here a then() registered first, in a real server any other request's microtask) steps a
+    // session that is not resident: with one slot, it needs the slot the first step just used.
+    const a = await create(app);
+    const b = await create(app);
+    await step(app, b, [inputs[1]!]); // b resident, with a state that is not a's
+    const stepA = app.inference.step(a, { inputs: [inputs[0]!] });
+    let stepB: Promise<unknown> | undefined;
+    void stepA.then(() => (stepB = app.inference.step(b, { inputs: [inputs[2]!] })));
+    const outcome = await stepA;
+    assert.ok(stepB !== undefined, 'b stepped before the caller of a read its answer');
+    // The reference answered JSON: its numbers read back as these float32 values.
+    const float32 = (rows: number[][]): number[] => rows.flat().map(Math.fround);
+    assert.deepEqual(Array.from(outcome.outputs), float32(want[0]!.outputs), "a's outputs");
+    assert.deepEqual(
+      { h: Array.from(outcome.state.subarray(0, 8)), c: Array.from(outcome.state.subarray(8)) },
+      { h: float32(want[0]!.state.h), c: float32(want[0]!.state.c) },
+      "a's state",
+    );
+    await stepB;
   });
 
   it('more sessions at once than slots: the others run from their records, all bit-identical', async () => {
