@@ -4,6 +4,7 @@
 import type { Config } from '../config.js';
 import { InvalidInputError } from '../errors.js';
 import type { Transport } from '../metrics.js';
+import { tensorBatch } from '../service/batch-naming.js';
 import type { InferenceService, SequenceOutcome } from '../service/inference-service.js';
 import { modelRef } from '../service/served-model.js';
 import { readSequenceControl, runSequenceRequest, type SequenceIdLimits } from './sequence.js';
@@ -44,7 +45,7 @@ export async function runInference(
   } else if (decoded.sequences.length === 1) {
     outcomes = [await service.predict(pinned, decoded.sequences[0]!, transport)];
   } else {
-    outcomes = await service.predictBatch(pinned, decoded.sequences, transport);
+    outcomes = await service.predictBatch(pinned, decoded.sequences, transport, tensorBatch(decoded.sequenceInput));
   }
   return {
     modelName: model.name,

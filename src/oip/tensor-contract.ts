@@ -33,6 +33,8 @@ export interface DecodedInputs {
   /** B sequences of `steps` elements each, with their start states (absent: zeros). */
   readonly sequences: readonly PredictInput[];
   readonly steps: number;
+  /** The tensor the sequences came from: input, tokens or text (error messages name it). */
+  readonly sequenceInput: string;
   /** False when the input had no batch axis: the outputs have none either. */
   readonly batched: boolean;
   /** The outputs to return, in order, with their binary choice (undefined: the request's default). */
@@ -77,6 +79,7 @@ export function decodeInputs(model: ServedModel, request: InferRequest, limits: 
   return {
     sequences: sequences.rows.map((row, b) => (states === undefined ? row : { ...row, state: states[b] })),
     steps: sequences.steps,
+    sequenceInput: main.name,
     batched,
     outputs: selectOutputs(model, request.outputs),
   };

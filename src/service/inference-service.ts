@@ -27,6 +27,7 @@ import { isDebugOn, type DebugLog } from './debug-log.js';
 import { assertFiniteResult } from './finite-results.js';
 import { ModelMetrics } from './model-metrics.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
+import { JSON_SEQUENCES, type BatchNaming } from './batch-naming.js';
 import { checkBatchSize, checkRequestElements, type RequestBudget } from './request-budget.js';
 import { ServedModels, type ModelRef, type ServedModel } from './served-model.js';
 
@@ -228,22 +229,30 @@ export class InferenceService {
     return this.finish(model, result, steps, transport);
   }
 
-  /** Independent sequences of any lengths; all are validated before any runs. */
-  async predictBatch(modelName: ModelRef, sequences: readonly PredictInput[], transport: Transport = 'predict'): Promise<SequenceOutcome[]> {
+  /**
+   * Independent sequences of any lengths; all are validated before any runs. `naming` words the
+   * errors as the caller's request holds the sequences (default: /v1's `sequences` array).
+   */
+  async predictBatch(
+    modelName: ModelRef,
+    sequences: readonly PredictInput[],
+    transport: Transport = 'predict',
+    naming: BatchNaming = JSON_SEQUENCES,
+  ): Promise<SequenceOutcome[]> {
     const model = this.models.get(modelName);
-    if (sequences.length === 0) throw new InvalidInputError('sequences is empty');
-    checkBatchSize(sequences.length, this.maxBatchSequences);
+    if (sequences.length === 0) throw new InvalidInputError(`${naming.batch} is empty`);
+    checkBatchSize(sequences.length, this.maxBatchSequences, naming.batch);
     let elements = 0;
     const jobs = sequences.map((input, i) => {
-      const sequence = decodeSequence(model, input, this.limits, `sequences[${i}].`);
+      const sequence = decodeSequence(model, input, this.limits, naming.item(i));
       // Checked as they add up, so a batch far over the limit is not decoded to the end.
       elements += sequence.steps;
-      checkRequestElements(this.budget, elements, i === sequences.length - 1 ? 'the sequences have' : `sequences[0..${i}] already have`);
-      return { ...sequence, state: decodeState(model, input.state, `sequences[${i}].state`) };
+      checkRequestElements(this.budget, elements, i === sequences.length - 1 ? 'the sequences have' : `${naming.firstItems(i)} already have`);
+      return { ...sequence, state: decodeState(model, input.state, `${naming.item(i)}state`) };
     });
     const scheduler = this.schedulerFor(model);
     const results = await Promise.all(
-      jobs.map((job, i) => scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, `sequences[${i}].`))),
+      jobs.map((job, i) => scheduler.run(model, job.state, job.x, job.steps).then((result) => this.guard(model, result, job.steps, naming.item(i)))),
     );
     return results.map((result, i) => this.finish(model, result, jobs[i]!.steps, transport));
   }

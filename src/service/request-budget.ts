@@ -21,11 +21,11 @@ export function checkRequestElements(budget: RequestBudget, elements: number, wh
   );
 }
 
-/** Refuses a batch of more than maxBatchSequences sequences (MAX_BATCH_SEQUENCES). */
-export function checkBatchSize(count: number, maxBatchSequences: number): void {
+/** Refuses a batch of more than maxBatchSequences sequences (MAX_BATCH_SEQUENCES); `batch` names it. */
+export function checkBatchSize(count: number, maxBatchSequences: number, batch = 'sequences'): void {
   if (count <= maxBatchSequences) return;
   throw new RequestTooLargeError(
-    `sequences has ${count} sequences, more than the limit of ${maxBatchSequences} per request (MAX_BATCH_SEQUENCES); ` +
+    `${batch} has ${count} sequences, more than the limit of ${maxBatchSequences} per request (MAX_BATCH_SEQUENCES); ` +
       'send them in several requests',
   );
 }

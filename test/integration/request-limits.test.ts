@@ -72,6 +72,23 @@ describe('limits on the total work of one request', () => {
     assert.equal((await post('/v1/models/kjv-char-gru/predict', { text: text(LIMIT) })).statusCode, 200);
   });
 
+  it('/v2 infer: the same limits, worded for its input tensor (it has no `sequences` field)', async () => {
+    const infer = (B: number, T: number) =>
+      post('/v2/models/co2-lstm/infer', { inputs: [{ name: 'input', datatype: 'FP32', shape: [B, T, 1], data: Array<number>(B * T).fill(0.5) }] });
+    const refused = async (B: number, T: number): Promise<string> => {
+      const response = await infer(B, T);
+      // OIP answers an oversized request 400 with {"error"} alone (src/oip/error-map.ts).
+      assert.equal(response.statusCode, 400, response.body);
+      const { error } = response.json() as { error: string };
+      assert.doesNotMatch(error, /sequences\[|sequences has/, 'no /v1 field names');
+      return error;
+    };
+    assert.match(await refused(4, 1), /^input 'input' \(its first dimension\) has 4 sequences, more than the limit of 3 per request \(MAX_BATCH_SEQUENCES\)/);
+    assert.match(await refused(3, 8), /the sequences have 24 elements, more than the limit of 20 .*MAX_REQUEST_ELEMENTS/);
+    assert.match(await refused(3, 11), /^sequences 0\.\.1 of input 'input' already have 22 elements, more than the limit of 20 /);
+    assert.equal((await infer(3, 6)).statusCode, 200);
+  });
+
   it('a session step over the limit changes nothing', async () => {
     const id = await session('kjv-char-gru');
     assertError(await post(`/v1/sessions/${id}/steps`, { text: text(LIMIT + 1) }), 413, 'REQUEST_TOO_LARGE', TOO_MANY);
