@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'training/', 'build/', 'asm/'] },
+  { ignores: ['dist/', 'clients/typescript/dist/', 'node_modules/', 'coverage/', 'training/', 'build/', 'asm/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
