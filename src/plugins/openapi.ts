@@ -42,8 +42,10 @@ export function readPackageInfo(): PackageInfo {
 
 /**
  * Answers that come from the app, not from a route: the API key check on every /v1 route
- * (auth plugin) and the body limit on every route with a body (BODY_LIMIT_BYTES). They are
- * added here, for every route at once, unless a route documents them itself.
+ * (auth plugin), the body limit on every route with a body (BODY_LIMIT_BYTES), the path parameter
+ * limit on every route with one (MAX_PARAM_LENGTH, error-handler.ts), and the HTTP parser's
+ * refusals any request can meet (timeouts and oversized headers, client-error-handler.ts). They
+ * are added here, for every route at once, unless a route documents them itself.
  */
 const documentAppWideErrors: SwaggerTransform = ({ schema, url }) => {
   // Typed as always present, but a route without a schema has none.
@@ -59,7 +61,10 @@ const documentAppWideErrors: SwaggerTransform = ({ schema, url }) => {
       response: {
         ...response,
         401: response['401'] ?? UNAUTHORIZED_RESPONSE,
+        408: response['408'] ?? REQUEST_TIMEOUT_RESPONSE,
         ...(schema.body !== undefined ? { 413: response['413'] ?? PAYLOAD_TOO_LARGE_RESPONSE } : {}),
+        ...(url.includes('/:') ? { 414: response['414'] ?? URI_TOO_LONG_RESPONSE } : {}),
+        431: response['431'] ?? HEADERS_TOO_LARGE_RESPONSE,
       },
     } as FastifySchema,
   };
@@ -69,6 +74,13 @@ const UNAUTHORIZED_RESPONSE = errorResponse(
   'API_KEYS is set and the request has no valid `Authorization: Bearer <key>` (UNAUTHORIZED)',
 );
 const PAYLOAD_TOO_LARGE_RESPONSE = errorResponse('The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)');
+const REQUEST_TIMEOUT_RESPONSE = errorResponse(
+  'The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed',
+);
+const URI_TOO_LONG_RESPONSE = errorResponse('A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG)');
+const HEADERS_TOO_LARGE_RESPONSE = errorResponse(
+  'The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed',
+);
 
 const openapiPlugin: FastifyPluginAsync = async (app) => {
   const { name, version, description } = readPackageInfo();

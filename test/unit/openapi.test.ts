@@ -95,8 +95,8 @@ test('every /v1 operation has a tag, the bearer scheme and a response for each e
     assert.ok(operation.tags?.length, `${where} has a tag`);
     assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${where} declares the bearer scheme`);
     assert.ok(statuses.some((status) => status.startsWith('2')), `${where} documents its success`);
-    const expected = ['401'];
-    if (operation.parameters?.some((parameter) => parameter.in === 'path')) expected.push('404'); // unknown model or session
+    const expected = ['401', '408', '431']; // the API key; the HTTP parser's timeouts and header limit
+    if (operation.parameters?.some((parameter) => parameter.in === 'path')) expected.push('404', '414'); // unknown, or over MAX_PARAM_LENGTH
     if (operation.requestBody !== undefined) expected.push('400', '413'); // invalid input, body too large
     if (path.includes('predict') || path.endsWith('/steps')) expected.push('503'); // model failed to load
     if (method === 'POST' && path === '/v1/sessions') expected.push('404', '429', '503');

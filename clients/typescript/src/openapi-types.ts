@@ -154,6 +154,24 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         put?: never;
@@ -222,6 +240,33 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         put?: never;
@@ -283,6 +328,33 @@ export interface paths {
                 };
                 /** @description No such model, or no such version (MODEL_NOT_FOUND) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -367,6 +439,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the request has more than MAX_BATCH_SEQUENCES sequences or MAX_REQUEST_ELEMENTS elements in all (REQUEST_TOO_LARGE) */
                 413: {
                     headers: {
@@ -376,8 +457,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -469,6 +568,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE), or the request has more than MAX_BATCH_SEQUENCES sequences or MAX_REQUEST_ELEMENTS elements in all (REQUEST_TOO_LARGE) */
                 413: {
                     headers: {
@@ -478,8 +586,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -563,6 +689,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The model is bidirectional: whole-sequence predict only, no sessions (WHOLE_SEQUENCE_MODEL) */
                 409: {
                     headers: {
@@ -583,6 +718,15 @@ export interface paths {
                 };
                 /** @description MAX_SESSIONS sessions are open; see Retry-After (TOO_MANY_SESSIONS) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -654,8 +798,35 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The loaded package of the model is not the one the session was created with (MODEL_MISMATCH) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -707,6 +878,33 @@ export interface paths {
                 };
                 /** @description Unknown, deleted or expired session (SESSION_NOT_FOUND) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -792,6 +990,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); or the model package changed (MODEL_MISMATCH). Nothing was changed. */
                 409: {
                     headers: {
@@ -810,8 +1017,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -898,8 +1123,35 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -991,6 +1243,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
                 409: {
                     headers: {
@@ -1009,8 +1270,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1102,6 +1381,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
                 409: {
                     headers: {
@@ -1120,8 +1408,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1208,6 +1514,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); or the model package changed (MODEL_MISMATCH). Nothing was changed. */
                 409: {
                     headers: {
@@ -1226,8 +1541,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1319,6 +1652,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
                 409: {
                     headers: {
@@ -1337,8 +1679,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1430,6 +1790,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The model is bidirectional: whole-sequence predict only (WHOLE_SEQUENCE_MODEL) */
                 409: {
                     headers: {
@@ -1448,8 +1817,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1536,6 +1923,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description The headers did not arrive within HEADERS_TIMEOUT_MS, or the whole request within REQUEST_TIMEOUT_MS (REQUEST_TIMEOUT); the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description expected_t is not the session's t, or another replica wrote the session meanwhile (SEQUENCE_CONFLICT); or the model package changed (MODEL_MISMATCH). Nothing was changed. */
                 409: {
                     headers: {
@@ -1554,8 +1950,26 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A path parameter is longer than MAX_PARAM_LENGTH characters (URI_TOO_LONG) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description The computation overflowed float32; nothing was answered or changed (NON_FINITE_RESULT) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request line and headers are larger than MAX_HEADER_BYTES (HEADERS_TOO_LARGE); the connection is closed */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
