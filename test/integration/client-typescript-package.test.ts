@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../helpers/app.js';
 import { bundledModelsOnly } from '../helpers/bundled-models.js';
 
@@ -26,7 +27,7 @@ describe('the TypeScript client as an installed package', () => {
   const project = mkdtempSync(join(tmpdir(), 'rnn-serve-client-user-'));
   const installed = join(project, 'node_modules', 'rnn-serve-client');
   let url = '';
-  const app = buildTestApp({ MODELS_DIR: bundled.dir });
+  let app: FastifyInstance;
 
   before(async () => {
     mkdirSync(installed, { recursive: true });
@@ -35,13 +36,14 @@ describe('the TypeScript client as an installed package', () => {
     cpSync(join(clientDir, 'README.md'), join(installed, 'README.md'));
     // The package's own build, into the installed copy's dist/.
     await run(process.execPath, [tsc, '-p', join(clientDir, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')], { env: plainEnv });
-    await (await app).listen({ host: '127.0.0.1', port: 0 });
-    const address = (await app).server.address();
+    app = await buildTestApp({ MODELS_DIR: bundled.dir });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
     assert.ok(address !== null && typeof address === 'object');
     url = `http://127.0.0.1:${address.port}`;
   });
   after(async () => {
-    await (await app).close();
+    await app?.close();
     rmSync(project, { recursive: true, force: true });
     bundled.cleanup();
   });
@@ -64,7 +66,7 @@ describe('the TypeScript client as an installed package', () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, url], { cwd: project, env: plainEnv });
     const seen = JSON.parse(stdout) as { names: string[]; predicted: unknown; missing: string };
     assert.deepEqual(seen.names, ['co2-lstm', 'kjv-char-gru', 'min-char-rnn']);
-    const direct = await (await app).inject({ method: 'POST', url: '/v1/models/co2-lstm/predict', payload: { inputs: [[316.1], [317.3]] } });
+    const direct = await app.inject({ method: 'POST', url: '/v1/models/co2-lstm/predict', payload: { inputs: [[316.1], [317.3]] } });
     assert.equal(direct.statusCode, 200, direct.body);
     assert.deepEqual(seen.predicted, direct.json(), 'the same answer as the route');
     assert.equal(seen.missing, 'MODEL_NOT_FOUND');
