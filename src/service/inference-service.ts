@@ -23,11 +23,11 @@ import { Sessions, type StepRules } from '../sessions/sessions.js';
 import type { SessionRecord, SessionStore } from '../sessions/session-store.js';
 import { createDirectScheduler, type SchedulerObserver, type StepScheduler } from '../sessions/step-scheduler.js';
 import { listModels, modelInfo } from './catalog.js';
+import { JSON_SEQUENCES, type BatchNaming } from './batch-naming.js';
 import { isDebugOn, type DebugLog } from './debug-log.js';
 import { assertFiniteResult } from './finite-results.js';
 import { ModelMetrics } from './model-metrics.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
-import { JSON_SEQUENCES, type BatchNaming } from './batch-naming.js';
 import { checkBatchSize, checkRequestElements, type RequestBudget } from './request-budget.js';
 import { ServedModels, type ModelRef, type ServedModel } from './served-model.js';
 
