@@ -15,7 +15,6 @@
 // interval, so a message that runs longer than the TTL (a long generate) still finds its session
 // to store its result. Renewals are not queued behind the running message and do not write it.
 import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
 import { ShuttingDownError } from '../errors.js';
 import type { InferenceService } from '../service/inference-service.js';
 import type { ServedModel } from '../service/served-model.js';
@@ -29,6 +28,7 @@ import type { StreamLimits } from './limits.js';
 import { parseBinaryFrame, parseTextFrame, refusedCommand, type StreamCommand } from './messages.js';
 import { Outbox } from './outbox.js';
 import { readyReply } from './replies.js';
+import type { StreamSocket } from './stream-socket.js';
 
 export { CloseCode } from './close-codes.js';
 
@@ -69,7 +69,7 @@ export class StreamConnection {
   /** Resolves when the socket has closed, the running command has finished and an owned session is deleted. */
   readonly closed: Promise<void>;
 
-  private readonly socket: WebSocket;
+  private readonly socket: StreamSocket;
   private readonly binding: StreamBinding;
   private readonly context: StreamContext;
   private readonly tokenModel: boolean;
@@ -89,7 +89,7 @@ export class StreamConnection {
   private idleWaiters: (() => void)[] = [];
   private resolveClosed!: () => void;
 
-  constructor(socket: WebSocket, binding: StreamBinding, context: StreamContext) {
+  constructor(socket: StreamSocket, binding: StreamBinding, context: StreamContext) {
     this.socket = socket;
     this.binding = binding;
     this.context = context;

@@ -2,8 +2,8 @@
 // bytes unread (socket.bufferedAmount over maxBufferedBytes) makes the stream stop computing until
 // it reads; one that stays that way for sendTimeoutMs is closed as a slow consumer (1008).
 import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
 import type { StreamLimits } from './limits.js';
+import type { StreamSocket } from './stream-socket.js';
 
 export class Outbox {
   private wakeWriter: (() => void) | undefined;
@@ -13,7 +13,7 @@ export class Outbox {
   };
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: StreamSocket,
     private readonly limits: Pick<StreamLimits, 'maxBufferedBytes' | 'sendTimeoutMs'>,
     private readonly log: FastifyBaseLogger,
     /** Closes the stream (policy violation) when its client stopped reading. */
@@ -21,7 +21,7 @@ export class Outbox {
   ) {}
 
   send(reply: string | Buffer): void {
-    this.socket.send(reply, this.onFlushed);
+    this.socket.sendMessage(reply, this.onFlushed);
   }
 
   /** Whether the client has more unread replies than allowed: await waitForReader() before computing more. */

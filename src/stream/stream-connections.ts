@@ -6,6 +6,7 @@ import type { ServiceMetrics } from '../metrics.js';
 import type { InferenceService } from '../service/inference-service.js';
 import { StreamConnection, type StreamBinding } from './connection.js';
 import type { StreamLimits } from './limits.js';
+import { StreamSocket } from './stream-socket.js';
 
 export class StreamConnections {
   private readonly open = new Set<StreamConnection>();
@@ -23,6 +24,8 @@ export class StreamConnections {
 
   /** Serves a freshly upgraded socket for `binding` (sends `ready` at once). */
   accept(socket: WebSocket, binding: StreamBinding, log: FastifyBaseLogger): StreamConnection {
+    // The stream plugin makes ws create every server socket from this class (its `WebSocket` option).
+    if (!(socket instanceof StreamSocket)) throw new TypeError('a stream socket must be a StreamSocket (see plugin.ts)');
     const connection = new StreamConnection(socket, binding, {
       inference: this.inference,
       limits: this.limits,

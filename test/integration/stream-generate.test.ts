@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { after, describe, it } from 'node:test';
-import type { WebSocket } from 'ws';
 import { MemorySessionStore } from '../../src/sessions/memory-session-store.js';
 import type { CompareAndSetResult, SessionRecord, SessionStore } from '../../src/sessions/session-store.js';
 import { StreamConnection } from '../../src/stream/connection.js';
 import { streamLimits } from '../../src/stream/limits.js';
+import type { StreamSocket } from '../../src/stream/stream-socket.js';
 import { buildTestApp, makeModelsDir, testConfig } from '../helpers/app.js';
 import { StreamClient, eventually, listenForStreams } from '../helpers/stream-client.js';
 
@@ -235,6 +235,11 @@ class FakeSocket extends EventEmitter {
     if (callback !== undefined) this.callbacks.push(callback);
   }
 
+  /** StreamSocket's one-write send: the same here. */
+  sendMessage(data: string | Buffer, flushed: () => void): void {
+    this.send(data, flushed);
+  }
+
   /** The client reads everything. */
   flush(): void {
     this.bufferedAmount = 0;
@@ -272,7 +277,7 @@ describe('backpressure on generated tokens', () => {
     const session = await app.inference.createSession({ model: 'token_gru' });
     const socket = new FakeSocket();
     const connection = new StreamConnection(
-      socket as unknown as WebSocket,
+      socket as unknown as StreamSocket,
       {
         sessionId: session.id,
         t: session.t,
