@@ -235,7 +235,7 @@ export class StreamConnection {
           this.replayAlone = count;
           continue;
         }
-        for (const reply of replies) outbox.send(reply);
+        outbox.sendAll(replies);
       }
       const closing = dispatch.closeAfterReply;
       if (closing !== undefined) {

@@ -24,6 +24,11 @@ export class Outbox {
     this.socket.sendMessage(reply, this.onFlushed);
   }
 
+  /** Several replies at once (a merged step's), in order, in one system call. */
+  sendAll(replies: readonly (string | Buffer)[]): void {
+    this.socket.sendMessages(replies, this.onFlushed);
+  }
+
   /** Whether the client has more unread replies than allowed: await waitForReader() before computing more. */
   get backedUp(): boolean {
     return this.socket.bufferedAmount > this.limits.maxBufferedBytes;

@@ -5,7 +5,7 @@
 //    size limit. `ws` closes through this.close(code), so overriding close is the documented way
 //    to change it (WebSocketServer's `WebSocket` option takes a subclass).
 // 2. sendMessage() writes a reply as one frame, header and payload in one buffer, with one write
-//    on the TCP socket. `ws`'s send() builds an options object, a separate header buffer and
+//    on the TCP socket (sendMessages() several, corked into one system call). `ws`'s send() builds an options object, a separate header buffer and
 //    corks the socket around two writes (a writev); for the stream's small replies that
 //    machinery cost 1.5-3 us of CPU per frame in bench/send-frames.ts, a tenth of a whole step.
 //    Writing beside `ws`'s Sender is safe because the Sender writes every frame synchronously
@@ -36,6 +36,17 @@ export class StreamSocket extends WebSocket {
       return;
     }
     tcp.write(typeof message === 'string' ? textFrame(message) : binaryFrame(message), flushed);
+  }
+
+  /**
+   * Sends several messages (the replies of one merged step) as their frames in one system call:
+   * the TCP socket is corked around them, so Node hands them to the kernel as one writev.
+   */
+  sendMessages(messages: readonly (string | Buffer)[], flushed: (error?: Error | null) => void): void {
+    const tcp = (this as unknown as { _socket: Duplex | undefined })._socket;
+    tcp?.cork();
+    for (const message of messages) this.sendMessage(message, flushed);
+    tcp?.uncork();
   }
 }
 

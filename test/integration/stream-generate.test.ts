@@ -235,9 +235,13 @@ class FakeSocket extends EventEmitter {
     if (callback !== undefined) this.callbacks.push(callback);
   }
 
-  /** StreamSocket's one-write send: the same here. */
+  /** StreamSocket's one-write sends: the same here. */
   sendMessage(data: string | Buffer, flushed: () => void): void {
     this.send(data, flushed);
+  }
+
+  sendMessages(messages: readonly (string | Buffer)[], flushed: () => void): void {
+    for (const message of messages) this.send(message, flushed);
   }
 
   /** The client reads everything. */

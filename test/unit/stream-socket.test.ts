@@ -42,7 +42,7 @@ describe('StreamSocket frames', () => {
 });
 
 describe('StreamSocket.sendMessage on a real socket', () => {
-  it('its frames arrive whole and in order among the frames ws sends; after close it fails like ws.send', async () => {
+  it('its frames arrive whole and in order among the frames ws sends, several in one writev; after close it fails like ws.send', async () => {
     const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, WebSocket: StreamSocket });
     await once(server, 'listening');
     const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -63,6 +63,21 @@ describe('StreamSocket.sendMessage on a real socket', () => {
     assert.deepEqual(received, ['text {"a":1}', 'text via ws', 'binary 70000 7', 'text ü']);
     assert.equal(pings, 1);
     assert.equal(flushed, 3, 'every write callback ran');
+
+    // A merged step's replies: one writev for all of them, and still in order.
+    const tcp = (socket as unknown as { _socket: { _writev: (...args: unknown[]) => void } })._socket;
+    const writev = tcp._writev.bind(tcp);
+    const batches: number[] = [];
+    tcp._writev = (chunks: unknown, callback: unknown) => {
+      batches.push((chunks as unknown[]).length);
+      writev(chunks, callback);
+    };
+    received.length = 0;
+    socket.sendMessages(['one', Buffer.from([1, 2, 3]), 'three'], () => flushed++);
+    await new Promise<void>((resolve) => client.on('message', () => received.length === 3 && resolve()));
+    assert.deepEqual(received, ['text one', 'binary 3 3', 'text three']);
+    assert.deepEqual(batches, [3], 'the three frames went to the kernel as one writev');
+    assert.equal(flushed, 6);
 
     socket.close(1000);
     await once(client, 'close');
