@@ -3,6 +3,7 @@
 //   inbox.ts     frames received and not yet computed, and pausing reads while too many wait
 //   dispatch.ts  what each command does (the service call) and the reply it gets
 //   outbox.ts    replies out, and stopping (then closing, 1008) for a client that does not read
+//   stream-socket.ts  ws's socket, with each reply written as one frame in one write
 //   keepalive.ts pings for liveness, and renewing the session's TTL while the stream lives
 //
 // Every frame becomes a command when it arrives (a frame that cannot be parsed becomes an
