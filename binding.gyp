@@ -19,7 +19,7 @@
     },
     {
       "target_name": "rnn_native",
-      "sources": ["native/addon.cc", "native/cpu-features.cc", "native/float-json.cc", "native/network.cc"],
+      "sources": ["native/addon.cc", "native/cpu-features.cc", "native/float-json.cc", "native/json-vector.cc", "native/network.cc"],
       "dependencies": ["kernels_baseline"],
       "conditions": [
         ["target_arch=='x64'", {"dependencies": ["kernels_avx2", "kernels_avx512"]}],

@@ -13,6 +13,7 @@
 
 #include "cpu-features.h"
 #include "float-json.h"
+#include "json-vector.h"
 #include "network.h"
 
 namespace {
@@ -206,9 +207,24 @@ Napi::Value AllFinite(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, nonFinite == 0);
 }
 
+/**
+ * parseJsonVector(bytes, out): whether bytes (a text frame) is exactly {"x":[...]} with
+ * out.length finite float32 values, written into out (native/json-vector.h).
+ */
+Napi::Value ParseJsonVector(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "bytes must be a Uint8Array");
+  }
+  const Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  Napi::Float32Array out = float32ArrayArg(env, info[1], "out");
+  return Napi::Boolean::New(env, rnn::parseJsonVector(bytes.Data(), bytes.ElementLength(), out.Data(), out.ElementLength()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("allFinite", Napi::Function::New(env, AllFinite));
   exports.Set("formatFloat32Json", Napi::Function::New(env, FormatFloat32Json));
+  exports.Set("parseJsonVector", Napi::Function::New(env, ParseJsonVector));
   exports.Set("floatJsonBytesPerValue", Napi::Number::New(env, static_cast<double>(rnn::FLOAT_JSON_MAX)));
   exports.Set("benchFmaPeak", Napi::Function::New(env, BenchFmaPeak));
   exports.Set("benchGemm", Napi::Function::New(env, BenchGemm));

@@ -101,6 +101,13 @@ export function float32MatrixToJsonJs(values: Float32Array, start: number, rows:
 
 type Formatter = (values: Float32Array, start: number, rows: number, cols: number) => string;
 
+/**
+ * Writes one row `[v,...]` of n values from values[start] into out[0..], returning the bytes
+ * written; out must hold float32RowCapacity(n) bytes. For callers that put the row inside bytes
+ * of their own (the stream's output frames) instead of in a string.
+ */
+export type RowWriter = (values: Float32Array, start: number, n: number, out: Uint8Array) => number;
+
 /** The native formatter writing into one reused buffer, or undefined without the addon. */
 function nativeFormatter(): Formatter | undefined {
   const load = loadNativeAddon();
@@ -123,6 +130,28 @@ function nativeFormatter(): Formatter | undefined {
 }
 
 const native = nativeFormatter();
+
+const rowWriter = nativeRowWriter();
+
+/** The native row writer, or undefined without the addon (then only the formatters above exist). */
+export const float32RowInto: RowWriter | undefined = rowWriter?.write;
+
+/** The bytes float32RowInto may write for a row of n values: the addon's worst case, "[" and "]". */
+export function float32RowCapacity(n: number): number {
+  return n * (rowWriter?.bytesPerValue ?? 0) + 5;
+}
+
+function nativeRowWriter(): { write: RowWriter; bytesPerValue: number } | undefined {
+  const load = loadNativeAddon();
+  if (!('addon' in load) || typeof load.addon.formatFloat32Json !== 'function') return undefined;
+  const format = load.addon.formatFloat32Json.bind(load.addon);
+  const write: RowWriter = (values, start, n, out) => {
+    const written = format(values, start, 0, n, out);
+    if (written < 0) throw new RangeError(`float32 JSON: ${n} values from ${start} do not fit the array, or ${out.length} output bytes are too few`);
+    return written;
+  };
+  return { write, bytesPerValue: load.addon.floatJsonBytesPerValue };
+}
 
 /** Which formatter this process uses (the native one when the addon loaded). */
 export const float32JsonFormatter: 'native' | 'javascript' = native === undefined ? 'javascript' : 'native';

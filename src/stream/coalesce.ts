@@ -39,22 +39,33 @@ export function mergeableCount(commands: readonly { readonly command: StreamComm
   return count;
 }
 
-/** The step input of a run of element commands: their elements in order, the first's expected_t. */
+/**
+ * The step input of a run of element commands: their elements in order, the first's expected_t.
+ * Elements read natively (fast-element.ts: x is a Float32Array) are put back to back as vectors
+ * when the whole run is; in a mixed run they join the others as rows of the same float32 values.
+ */
 export function mergeElements(commands: readonly ElementCommand[], tokenModel: boolean): StepInput {
-  const elements = commands.map((command) => command.x);
   const expectedT = commands[0]!.expectedT;
+  if (commands.every((command) => command.x instanceof Float32Array)) {
+    return { vectors: concatenate(commands.map((command) => command.x as Float32Array)), expectedT };
+  }
+  const elements = commands.map((command) => (command.x instanceof Float32Array ? Array.from(command.x) : command.x));
   return tokenModel ? { tokens: elements, expectedT } : { inputs: elements, expectedT };
 }
 
 /** The float32 values of a run of binary commands, back to back. */
 export function mergeBinary(commands: readonly BinaryCommand[]): Float32Array {
+  return concatenate(commands.map((command) => command.values));
+}
+
+function concatenate(parts: readonly Float32Array[]): Float32Array {
   let length = 0;
-  for (const command of commands) length += command.values.length;
+  for (const part of parts) length += part.length;
   const merged = new Float32Array(length);
   let offset = 0;
-  for (const command of commands) {
-    merged.set(command.values, offset);
-    offset += command.values.length;
+  for (const part of parts) {
+    merged.set(part, offset);
+    offset += part.length;
   }
   return merged;
 }

@@ -23,6 +23,8 @@ import { WIRE_CODES } from '../wire-errors.js';
 import { CloseCode } from './close-codes.js';
 import { mergeableCount } from './coalesce.js';
 import { CommandDispatch } from './dispatch.js';
+import { parseFastElement } from './fast-element.js';
+import type { Reply } from './frames.js';
 import { Inbox } from './inbox.js';
 import { Liveness, SessionRenewal } from './keepalive.js';
 import type { StreamLimits } from './limits.js';
@@ -194,7 +196,7 @@ export class StreamConnection {
     } else if (isBinary) {
       command = parseBinaryFrame(data, this.binding.model.inputSize, this.tokenModel);
     } else {
-      command = parseTextFrame(data.toString('utf8'), this.tokenModel);
+      command = parseFastElement(data, this.binding.model) ?? parseTextFrame(data.toString('utf8'), this.tokenModel);
     }
     this.inbox.push(command, data.byteLength);
     if (!this.running) void this.work();
@@ -210,7 +212,7 @@ export class StreamConnection {
       if (count === 1) {
         if (this.replayAlone > 0) this.replayAlone--;
         const command = inbox.takeFirst().command;
-        let reply: string | Buffer;
+        let reply: Reply;
         const stepping = dispatch.startStep(command);
         if (stepping === undefined) {
           reply = await dispatch.execute(command);

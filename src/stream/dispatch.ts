@@ -14,6 +14,7 @@ import type { ServedModel } from '../service/served-model.js';
 import { internalWireError, serviceWireError, WIRE_CODES } from '../wire-errors.js';
 import { CloseCode } from './close-codes.js';
 import { mergeBinary, mergeElements } from './coalesce.js';
+import type { Reply } from './frames.js';
 import type { SessionRenewal } from './keepalive.js';
 import type { StreamLimits } from './limits.js';
 import type { StreamCommand } from './messages.js';
@@ -22,7 +23,7 @@ import {
   binaryReply,
   errorReply,
   generatedReply,
-  outputReply,
+  outputFrame,
   outputsReply,
   resetReply,
   stateReply,
@@ -71,10 +72,10 @@ export class CommandDispatch {
   }
 
   /** The reply to a command started by startStep. */
-  stepReply(command: StreamCommand, outcome: StepOutcome): string | Buffer {
+  stepReply(command: StreamCommand, outcome: StepOutcome): Reply {
     this.context.renewal.saw(outcome.session);
     this.invalidInARow = 0;
-    return command.kind === 'binary' ? binaryReply(outcome.outputs) : outputReply(outcome.session.t, outcome.outputs, command.id);
+    return command.kind === 'binary' ? binaryReply(outcome.outputs) : outputFrame(outcome.session.t, outcome.outputs, command.id);
   }
 
   /** The error frame of a command started by startStep whose step failed. */
@@ -83,10 +84,10 @@ export class CommandDispatch {
   }
 
   /** Runs one command; failures become error frames, never exceptions. '' means: no reply. */
-  async execute(command: StreamCommand): Promise<string | Buffer> {
+  async execute(command: StreamCommand): Promise<Reply> {
     const { inference, sessionId, renewal } = this.context;
     try {
-      let reply: string | Buffer;
+      let reply: Reply;
       switch (command.kind) {
         case 'element':
         case 'binary':
@@ -132,7 +133,7 @@ export class CommandDispatch {
    * Runs a run of element (or binary) commands as one step and answers each as if it had run
    * alone; undefined when the step was refused (then nothing changed: see coalesce.ts).
    */
-  async executeMerged(commands: readonly StreamCommand[]): Promise<(string | Buffer)[] | undefined> {
+  async executeMerged(commands: readonly StreamCommand[]): Promise<Reply[] | undefined> {
     const { inference, sessionId, renewal } = this.context;
     try {
       if (commands[0]!.kind === 'element') {
@@ -142,7 +143,7 @@ export class CommandDispatch {
         const O = outcome.model.outputSize;
         const firstT = outcome.session.t - elements.length;
         this.invalidInARow = 0;
-        return elements.map((command, i) => outputReply(firstT + i + 1, outcome.outputs.subarray(i * O, (i + 1) * O), command.id));
+        return elements.map((command, i) => outputFrame(firstT + i + 1, outcome.outputs.subarray(i * O, (i + 1) * O), command.id));
       }
       const frames = commands as readonly BinaryCommand[];
       const outcome = await inference.step(sessionId, { vectors: mergeBinary(frames) }, 'stream');

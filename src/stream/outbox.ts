@@ -2,6 +2,7 @@
 // bytes unread (socket.bufferedAmount over maxBufferedBytes) makes the stream stop computing until
 // it reads; one that stays that way for sendTimeoutMs is closed as a slow consumer (1008).
 import type { FastifyBaseLogger } from 'fastify';
+import type { Reply } from './frames.js';
 import type { StreamLimits } from './limits.js';
 import type { StreamSocket } from './stream-socket.js';
 
@@ -20,12 +21,12 @@ export class Outbox {
     private readonly closeSlowConsumer: (reason: string) => void,
   ) {}
 
-  send(reply: string | Buffer): void {
+  send(reply: Reply): void {
     this.socket.sendMessage(reply, this.onFlushed);
   }
 
   /** Several replies at once (a merged step's), in order, in one system call. */
-  sendAll(replies: readonly (string | Buffer)[]): void {
+  sendAll(replies: readonly Reply[]): void {
     this.socket.sendMessages(replies, this.onFlushed);
   }
 

@@ -1,15 +1,17 @@
 // What the server sends on a stream (api.md "WebSocket"), encoded straight to text. Output
-// replies are the hot path: the envelope is concatenated around the rows, and each row is
-// written by float32-json.ts (natively where the addon is built) as the shortest decimals that
-// read back as the same float32, exactly as the REST routes write them, so both transports give
-// identical bytes. Formatting the numbers is still most of a JSON reply's cost: binary frames
-// skip it.
+// replies are the hot path: each row is written by float32-json.ts (natively where the addon is
+// built) as the shortest decimals that read back as the same float32, exactly as the REST routes
+// write them, so both transports give identical bytes. A one-element step's reply is built as
+// its whole WebSocket frame (outputFrame: the addon writes the row into the frame's bytes, with
+// no string in between); binary replies are frames of the row's bytes (binaryReply).
 import type { GeneratedToken, GenerationResult } from '../service/generation.js';
 import type { SessionRecord } from '../sessions/session-store.js';
 import type { ServedModel } from '../service/served-model.js';
 import { generationToJson } from '../codec/generation.js';
 import { float32MatrixToJson, float32RowToJson } from '../codec/float32-json.js';
 import { answerJson, type StateJson } from '../codec/outputs.js';
+import { float32RowCapacity, float32RowInto } from '../codec/float32-json.js';
+import { binaryFrame, binaryFrameFor, MAX_HEADER_BYTES, textFrame, textFrameFromScratch, type Frame } from './frames.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytes32 } from './messages.js';
 
 export function readyReply(session: Pick<SessionRecord, 'id' | 't'>, model: ServedModel): string {
@@ -27,6 +29,48 @@ export function readyReply(session: Pick<SessionRecord, 'id' | 't'>, model: Serv
 export function outputReply(t: number, outputs: Float32Array, id: string | undefined): string {
   return `{"type":"output","t":${t},"y":${float32RowToJson(outputs, 0, outputs.length)}${idField(id)}}`;
 }
+
+/**
+ * outputReply's text as a whole text frame (frames.ts). With the addon, the row is formatted into
+ * a reused scratch buffer after room for the frame header and the envelope, which are then
+ * written in front of it, and the frame is copied out at its size: no string is built, and the
+ * reply is not encoded to UTF-8 a second time. The bytes are those of textFrame(outputReply(...)).
+ */
+export function outputFrame(t: number, outputs: Float32Array, id: string | undefined): Frame {
+  if (float32RowInto === undefined || !Number.isSafeInteger(t) || t < 0) return textFrame(outputReply(t, outputs, id));
+  // The id (JSON text) at 3 UTF-8 bytes a UTF-16 unit at most; `}`.
+  const needed = ROW_AT + float32RowCapacity(outputs.length) + (id === undefined ? 0 : ID_FIELD.length + 3 * id.length) + 1;
+  if (scratch.length < needed) {
+    scratch = Buffer.allocUnsafe(Math.max(needed, 2 * scratch.length));
+    rowView = scratch.subarray(ROW_AT);
+  }
+  let end = ROW_AT + float32RowInto(outputs, 0, outputs.length, rowView);
+  if (id !== undefined) {
+    end += ID_FIELD.copy(scratch, end);
+    end += scratch.write(id, end, 'utf8');
+  }
+  scratch[end++] = 0x7d; // }
+  // Backwards from the row: ,"y":  then t's digits, then {"type":"output","t":
+  let at = ROW_AT - Y_FIELD.length;
+  Y_FIELD.copy(scratch, at);
+  let rest = t;
+  do {
+    const digit = rest % 10;
+    scratch[--at] = 0x30 + digit;
+    rest = (rest - digit) / 10;
+  } while (rest > 0);
+  at -= OUTPUT_PREFIX.length;
+  OUTPUT_PREFIX.copy(scratch, at);
+  return textFrameFromScratch(scratch, at, end);
+}
+
+const OUTPUT_PREFIX = Buffer.from('{"type":"output","t":', 'latin1');
+const Y_FIELD = Buffer.from(',"y":', 'latin1');
+const ID_FIELD = Buffer.from(',"id":', 'latin1');
+/** Where outputFrame's row starts in its scratch: room for the header, the prefix and 16 digits of t. */
+const ROW_AT = MAX_HEADER_BYTES + OUTPUT_PREFIX.length + 16 + Y_FIELD.length;
+let scratch = Buffer.allocUnsafe(16 * 1024);
+let rowView = scratch.subarray(ROW_AT);
 
 /** `{"type":"outputs","t","outputs","id"?}`: steps rows of width outputSize. */
 export function outputsReply(t: number, outputs: Float32Array, steps: number, outputSize: number, id: string | undefined): string {
@@ -62,14 +106,20 @@ export function errorReply(code: string, message: string, id: string | undefined
 }
 
 /**
- * The outputs as little-endian float32 bytes, copied: a resident step's outputs are its slot's row,
- * rewritten by the session's next step, and a reply may wait in the socket's queue longer than that.
+ * The outputs as a binary frame of their little-endian float32 bytes, copied: a resident step's
+ * outputs are its slot's row, rewritten by the session's next step, and a reply may wait in the
+ * socket's queue longer than that.
  */
-export function binaryReply(outputs: Float32Array): Buffer {
-  const bytes = Buffer.allocUnsafe(outputs.byteLength); // from Node's pool below 4 KiB
-  bytes.set(new Uint8Array(outputs.buffer, outputs.byteOffset, outputs.byteLength));
-  if (!HOST_IS_LITTLE_ENDIAN) swapBytes32(new Float32Array(bytes.buffer, bytes.byteOffset, outputs.length));
-  return bytes;
+export function binaryReply(outputs: Float32Array): Frame {
+  const bytes = new Uint8Array(outputs.buffer, outputs.byteOffset, outputs.byteLength);
+  if (!HOST_IS_LITTLE_ENDIAN) {
+    const swapped = Float32Array.from(outputs);
+    swapBytes32(swapped);
+    return binaryFrame(new Uint8Array(swapped.buffer));
+  }
+  const { frame, payloadStart } = binaryFrameFor(bytes.length); // from Node's pool below 4 KiB
+  frame.set(bytes, payloadStart);
+  return frame;
 }
 
 /** `id` is already JSON text (see messages.ts). */

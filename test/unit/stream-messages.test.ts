@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBinaryFrame, parseTextFrame, type StreamCommand } from '../../src/stream/messages.js';
-import { binaryReply, errorReply, outputReply, outputsReply, resetReply, stateReply } from '../../src/stream/replies.js';
+import { binaryFrame, textFrame } from '../../src/stream/frames.js';
+import { binaryReply, errorReply, outputFrame, outputReply, outputsReply, resetReply, stateReply } from '../../src/stream/replies.js';
 import { stateToJson } from '../../src/codec/outputs.js';
 
 function refusal(command: StreamCommand): string {
@@ -90,9 +91,40 @@ describe('replies', () => {
     });
   });
 
-  it('send binary outputs as the little-endian bytes of the float32 values', () => {
-    const bytes = binaryReply(Float32Array.from([1.5, -2]));
-    assert.equal(bytes.readFloatLE(0), 1.5);
-    assert.equal(bytes.readFloatLE(4), -2);
+  it('send binary outputs as a frame of the little-endian bytes of the float32 values', () => {
+    const frame = binaryReply(Float32Array.from([1.5, -2]));
+    assert.deepEqual([frame[0], frame[1]], [0x82, 8], 'a final binary frame of 8 bytes');
+    assert.equal(frame.readFloatLE(2), 1.5);
+    assert.equal(frame.readFloatLE(6), -2);
+    const row = Float32Array.from({ length: 300 }, (_, i) => i / 7);
+    assert.deepEqual(binaryReply(row.subarray(100, 200)), binaryFrame(new Uint8Array(row.buffer, 400, 400)), 'a row inside a larger array');
+  });
+
+  it('build the output frame with the bytes of outputReply framed as text, whatever the values, t and id', () => {
+    const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const next = random(7);
+    const bits = new Uint32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    const special = [0, -0, Number.NaN, Infinity, -Infinity, 1e-45, -3.4028234663852886e38, 123456790000000000000, 1e-7, 0.1];
+    const ts = [0, 1, 9, 10, 99, 100, 65535, 2 ** 31, Number.MAX_SAFE_INTEGER];
+    const ids = [undefined, '"a"', '7', '-1.5', '"日本 \\"q\\""', '"é"', JSON.stringify('x'.repeat(200))];
+    let cases = 0;
+    for (const n of [0, 1, 5, 128, 6000]) {
+      for (let round = 0; round < 4; round++) {
+        const values = Float32Array.from({ length: n }, (_, i) => {
+          if (round === 0) return special[i % special.length]!;
+          bits[0] = Math.floor(next() * 2 ** 32); // any bit pattern, NaNs included
+          return round === 1 ? asFloat[0]! : Math.fround((next() - 0.5) * 10 ** Math.floor(next() * 8 - 4));
+        });
+        for (const t of ts) {
+          const id = ids[cases++ % ids.length];
+          assert.deepEqual(outputFrame(t, values, id), textFrame(outputReply(t, values, id)), `n ${n}, round ${round}, t ${t}, id ${id}`);
+        }
+      }
+    }
+    // 6000 values need the 64-bit length header; a long id grows the scratch buffer.
+    const long = JSON.stringify('ü'.repeat(40_000));
+    const values = Float32Array.from([1, 2]);
+    assert.deepEqual(outputFrame(3, values, long), textFrame(outputReply(3, values, long)));
   });
 });

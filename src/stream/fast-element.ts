@@ -1,0 +1,36 @@
+// The stream's commonest text frame, {"x": [v, ...]} (one element, no id, no expected_t), read
+// by the native addon straight from the frame's bytes into float32 (native/json-vector.h):
+// without the UTF-8 decode to a string, JSON.parse's array of doubles and the checks of
+// messages.ts and the input codec, which are most of a JSON step's parsing cost. Everything else
+// (another shape, a number outside float32, a count that is not the model's input_size, and
+// any frame when the addon is not built) is left to parseTextFrame, so every message that is not
+// exactly this one is answered as before, errors included.
+//
+// The values are the float32 values JSON.parse then a Float32Array would give (correctly rounded
+// decimal to double, double to float32), and the command carries them as `vectors`, as binary
+// frames do: decoded inputs are then the same array either way. Models that normalize their inputs
+// or take tokens keep the full path, where the element's wording and arithmetic live.
+import { loadNativeAddon } from '../engine/native-addon.js';
+import type { ServedModel } from '../service/served-model.js';
+import type { StreamCommand } from './messages.js';
+
+type Parser = (bytes: Uint8Array, out: Float32Array) => boolean;
+
+function nativeParser(): Parser | undefined {
+  const load = loadNativeAddon();
+  if (!('addon' in load) || typeof load.addon.parseJsonVector !== 'function') return undefined;
+  return load.addon.parseJsonVector.bind(load.addon);
+}
+
+const parse = nativeParser();
+
+/** Whether this process reads {"x"} frames natively (the addon is built); the tests read it. */
+export const fastElementParsing = parse !== undefined;
+
+/** The frame as an element command when it is exactly {"x":[...]} for `model`; else undefined (use parseTextFrame). */
+export function parseFastElement(data: Buffer, model: Pick<ServedModel, 'inputSize' | 'inputNormalization' | 'vocabIndex'>): StreamCommand | undefined {
+  if (parse === undefined || model.vocabIndex !== undefined || model.inputNormalization !== undefined) return undefined;
+  const values = new Float32Array(model.inputSize);
+  if (!parse(data, values)) return undefined;
+  return { kind: 'element', id: undefined, input: { vectors: values }, x: values, expectedT: undefined };
+}
