@@ -29,10 +29,11 @@ export function binaryFrame(payload: Uint8Array): Frame {
   return frame as Frame;
 }
 
-/** A binary message's frame with room for `payloadLength` bytes after the header; returns the frame and where its payload starts. */
-export function binaryFrameFor(payloadLength: number): { frame: Frame; payloadStart: number } {
+/** A binary message's frame with its header written and room for `payloadLength` bytes: its last ones. */
+export function binaryFrameFor(payloadLength: number): Frame {
   const frame = Buffer.allocUnsafe(headerLength(payloadLength) + payloadLength);
-  return { frame: frame as Frame, payloadStart: writeHeader(frame, 0, false, payloadLength) };
+  writeHeader(frame, 0, false, payloadLength);
+  return frame as Frame;
 }
 
 /**

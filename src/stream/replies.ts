@@ -1,16 +1,15 @@
-// What the server sends on a stream (api.md "WebSocket"), encoded straight to text. Output
-// replies are the hot path: each row is written by float32-json.ts (natively where the addon is
-// built) as the shortest decimals that read back as the same float32, exactly as the REST routes
-// write them, so both transports give identical bytes. A one-element step's reply is built as
-// its whole WebSocket frame (outputFrame: the addon writes the row into the frame's bytes, with
-// no string in between); binary replies are frames of the row's bytes (binaryReply).
+// What the server sends on a stream (api.md "WebSocket"), encoded straight to text or to frames.
+// Output replies are the hot path: each row is written by float32-json.ts (natively where the
+// addon is built) as the shortest decimals that read back as the same float32, exactly as the
+// REST routes write them, so both transports give identical bytes. A one-element step's reply is
+// built as its whole WebSocket frame (outputFrame: the addon writes the row into the frame's
+// bytes, with no string in between); binary replies are frames of the row's bytes (binaryReply).
 import type { GeneratedToken, GenerationResult } from '../service/generation.js';
 import type { SessionRecord } from '../sessions/session-store.js';
 import type { ServedModel } from '../service/served-model.js';
 import { generationToJson } from '../codec/generation.js';
-import { float32MatrixToJson, float32RowToJson } from '../codec/float32-json.js';
+import { float32MatrixToJson, float32RowCapacity, float32RowInto, float32RowToJson } from '../codec/float32-json.js';
 import { answerJson, type StateJson } from '../codec/outputs.js';
-import { float32RowCapacity, float32RowInto } from '../codec/float32-json.js';
 import { binaryFrame, binaryFrameFor, MAX_HEADER_BYTES, textFrame, textFrameFromScratch, type Frame } from './frames.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytes32 } from './messages.js';
 
@@ -117,8 +116,8 @@ export function binaryReply(outputs: Float32Array): Frame {
     swapBytes32(swapped);
     return binaryFrame(new Uint8Array(swapped.buffer));
   }
-  const { frame, payloadStart } = binaryFrameFor(bytes.length); // from Node's pool below 4 KiB
-  frame.set(bytes, payloadStart);
+  const frame = binaryFrameFor(bytes.length); // from Node's pool below 4 KiB
+  frame.set(bytes, frame.length - bytes.length);
   return frame;
 }
 

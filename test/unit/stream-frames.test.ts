@@ -45,8 +45,8 @@ describe('stream frames', () => {
       const scratch = Buffer.alloc(length + 20, 0xee);
       scratch.write(text, 10, 'latin1');
       assert.deepEqual(textFrameFromScratch(scratch, 10, 10 + length), wsFrame(Buffer.from(text), 1), `in place, length ${length}`);
-      const { frame, payloadStart } = binaryFrameFor(length);
-      frame.fill(9, payloadStart);
+      const frame = binaryFrameFor(length);
+      frame.fill(9, frame.length - length);
       assert.deepEqual(frame, wsFrame(Buffer.alloc(length, 9), 2), `binaryFrameFor, length ${length}`);
     }
     // 2 and 3 UTF-8 bytes per character: 63 'é' are 126 bytes, a 16-bit length although 63 < 126.
