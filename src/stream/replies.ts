@@ -31,7 +31,7 @@ export function outputReply(t: number, outputs: Float32Array, id: string | undef
 
 /**
  * outputReply's text as a whole text frame (frames.ts). With the addon, the row is formatted into
- * a reused scratch buffer after room for the frame header and the envelope, which are then
+ * a reused 16 KiB scratch buffer after room for the frame header and the envelope, which are then
  * written in front of it, and the frame is copied out at its size: no string is built, and the
  * reply is not encoded to UTF-8 a second time. The bytes are those of textFrame(outputReply(...)).
  */
@@ -39,28 +39,28 @@ export function outputFrame(t: number, outputs: Float32Array, id: string | undef
   if (float32RowInto === undefined || !Number.isSafeInteger(t) || t < 0) return textFrame(outputReply(t, outputs, id));
   // The id (JSON text) at 3 UTF-8 bytes a UTF-16 unit at most; `}`.
   const needed = ROW_AT + float32RowCapacity(outputs.length) + (id === undefined ? 0 : ID_FIELD.length + 3 * id.length) + 1;
-  if (scratch.length < needed) {
-    scratch = Buffer.allocUnsafe(Math.max(needed, 2 * scratch.length));
-    rowView = scratch.subarray(ROW_AT);
-  }
-  let end = ROW_AT + float32RowInto(outputs, 0, outputs.length, rowView);
+  // A reply larger than the kept scratch (a long id, a wide head) gets a buffer of its own, so
+  // the process does not keep the largest reply's worth of memory.
+  const buffer = needed <= scratch.length ? scratch : Buffer.allocUnsafe(needed);
+  const row = buffer === scratch ? rowView : buffer.subarray(ROW_AT);
+  let end = ROW_AT + float32RowInto(outputs, 0, outputs.length, row);
   if (id !== undefined) {
-    end += ID_FIELD.copy(scratch, end);
-    end += scratch.write(id, end, 'utf8');
+    end += ID_FIELD.copy(buffer, end);
+    end += buffer.write(id, end, 'utf8');
   }
-  scratch[end++] = 0x7d; // }
+  buffer[end++] = 0x7d; // }
   // Backwards from the row: ,"y":  then t's digits, then {"type":"output","t":
   let at = ROW_AT - Y_FIELD.length;
-  Y_FIELD.copy(scratch, at);
+  Y_FIELD.copy(buffer, at);
   let rest = t;
   do {
     const digit = rest % 10;
-    scratch[--at] = 0x30 + digit;
+    buffer[--at] = 0x30 + digit;
     rest = (rest - digit) / 10;
   } while (rest > 0);
   at -= OUTPUT_PREFIX.length;
-  OUTPUT_PREFIX.copy(scratch, at);
-  return textFrameFromScratch(scratch, at, end);
+  OUTPUT_PREFIX.copy(buffer, at);
+  return textFrameFromScratch(buffer, at, end);
 }
 
 const OUTPUT_PREFIX = Buffer.from('{"type":"output","t":', 'latin1');
@@ -68,8 +68,8 @@ const Y_FIELD = Buffer.from(',"y":', 'latin1');
 const ID_FIELD = Buffer.from(',"id":', 'latin1');
 /** Where outputFrame's row starts in its scratch: room for the header, the prefix and 16 digits of t. */
 const ROW_AT = MAX_HEADER_BYTES + OUTPUT_PREFIX.length + 16 + Y_FIELD.length;
-let scratch = Buffer.allocUnsafe(16 * 1024);
-let rowView = scratch.subarray(ROW_AT);
+const scratch = Buffer.allocUnsafe(16 * 1024);
+const rowView = scratch.subarray(ROW_AT);
 
 /** `{"type":"outputs","t","outputs","id"?}`: steps rows of width outputSize. */
 export function outputsReply(t: number, outputs: Float32Array, steps: number, outputSize: number, id: string | undefined): string {
