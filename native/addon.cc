@@ -209,7 +209,8 @@ Napi::Value AllFinite(const Napi::CallbackInfo& info) {
 
 /**
  * parseJsonVector(bytes, out): whether bytes (a text frame) is exactly {"x":[...]} with
- * out.length finite float32 values, written into out (native/json-vector.h).
+ * out.length finite float32 values, written into out, and an optional expected_t
+ * (native/json-vector.h): false when it is not, true without expected_t, else its value.
  */
 Napi::Value ParseJsonVector(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -218,7 +219,10 @@ Napi::Value ParseJsonVector(const Napi::CallbackInfo& info) {
   }
   const Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   Napi::Float32Array out = float32ArrayArg(env, info[1], "out");
-  return Napi::Boolean::New(env, rnn::parseJsonVector(bytes.Data(), bytes.ElementLength(), out.Data(), out.ElementLength()));
+  const double read = rnn::parseJsonVector(bytes.Data(), bytes.ElementLength(), out.Data(), out.ElementLength());
+  if (read == rnn::NOT_THIS_SHAPE) return Napi::Boolean::New(env, false);
+  if (read == rnn::NO_EXPECTED_T) return Napi::Boolean::New(env, true);
+  return Napi::Number::New(env, read);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <string>
 #include <system_error>
 
 namespace rnn {
@@ -61,25 +63,73 @@ struct Cursor {
 
 }  // namespace
 
-bool parseJsonVector(const uint8_t* bytes, size_t length, float* out, size_t capacity) {
-  Cursor c{bytes, bytes + length};
-  if (!c.take('{') || !c.take('"') || c.end - c.at < 2 || c.at[0] != 'x' || c.at[1] != '"') return false;
-  c.at += 2;
-  if (!c.take(':') || !c.take('[')) return false;
-  size_t count = 0;
+namespace {
+
+/** After the opening quote: the key "x" or "expected_t" and its closing quote; 0 for any other key. */
+int memberKey(Cursor& c) {
+  static constexpr char X[] = "x\"";
+  static constexpr char EXPECTED_T[] = "expected_t\"";
+  for (const char* key : {X, EXPECTED_T}) {
+    const size_t n = std::char_traits<char>::length(key);
+    if (static_cast<size_t>(c.end - c.at) >= n && std::memcmp(c.at, key, n) == 0) {
+      c.at += n;
+      return key == X ? 1 : 2;
+    }
+  }
+  return 0;
+}
+
+/** [n, ...] with exactly capacity finite float32 values, into out. */
+bool vector(Cursor& c, float* out, size_t capacity) {
+  if (!c.take('[')) return false;
   c.skipSpace();
   if (c.at < c.end && *c.at == ']') return false;  // [] is an error the full path words
+  size_t count = 0;
   for (;;) {
-    if (count == capacity) return false;
-    if (!c.number(out[count])) return false;
+    if (count == capacity || !c.number(out[count])) return false;
     count++;
     if (c.take(',')) continue;
-    if (c.take(']')) break;
-    return false;
+    return c.take(']') && count == capacity;
   }
-  if (!c.take('}')) return false;
+}
+
+/** A plain non-negative integer of at most 15 digits (a safe integer; 0 or no leading zero). */
+bool smallInteger(Cursor& c, double& value) {
   c.skipSpace();
-  return c.at == c.end && count == capacity;
+  const uint8_t* start = c.at;
+  uint64_t n = 0;
+  while (c.at < c.end && isDigit(*c.at) && c.at - start < 16) n = n * 10 + (*c.at++ - '0');
+  const ptrdiff_t digits = c.at - start;
+  if (digits == 0 || digits > 15 || (digits > 1 && *start == '0')) return false;
+  // A fraction or an exponent (3.0, 3e0) is left to the full path.
+  if (c.at < c.end && (*c.at == '.' || *c.at == 'e' || *c.at == 'E')) return false;
+  value = static_cast<double>(n);
+  return true;
+}
+
+}  // namespace
+
+double parseJsonVector(const uint8_t* bytes, size_t length, float* out, size_t capacity) {
+  Cursor c{bytes, bytes + length};
+  bool sawX = false, sawExpectedT = false;
+  double expectedT = -1;
+  if (!c.take('{')) return NOT_THIS_SHAPE;
+  do {
+    if (!c.take('"')) return NOT_THIS_SHAPE;
+    const int key = memberKey(c);
+    if (key == 0 || !c.take(':')) return NOT_THIS_SHAPE;
+    if (key == 1) {
+      if (sawX || !vector(c, out, capacity)) return NOT_THIS_SHAPE;
+      sawX = true;
+    } else {
+      if (sawExpectedT || !smallInteger(c, expectedT)) return NOT_THIS_SHAPE;
+      sawExpectedT = true;
+    }
+  } while (c.take(','));
+  if (!c.take('}') || !sawX) return NOT_THIS_SHAPE;
+  c.skipSpace();
+  if (c.at != c.end) return NOT_THIS_SHAPE;
+  return sawExpectedT ? expectedT : NO_EXPECTED_T;
 }
 
 }  // namespace rnn

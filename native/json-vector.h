@@ -1,6 +1,7 @@
-// The stream's commonest message, {"x": [v, ...]}, read straight from the frame's bytes into
-// float32 (src/stream/fast-element.ts). It reads only that exact shape, in strict JSON (RFC 8259:
-// whitespace, the number grammar, one key "x"), and says "not this shape" for anything else, so
+// The stream's commonest message, {"x": [v, ...]} with or without "expected_t" (the clients in
+// clients/ send it with every step), read straight from the frame's bytes into float32
+// (src/stream/fast-element.ts). It reads only that exact shape, in strict JSON (RFC 8259:
+// whitespace, the number grammar, each key once), and says "not this shape" for anything else, so
 // the caller gives the frame to JSON.parse and the full checks: a message it reads is read as
 // JSON.parse would read it, and every other message is answered exactly as before.
 //
@@ -15,11 +16,15 @@
 
 namespace rnn {
 
+constexpr double NOT_THIS_SHAPE = -1;
+constexpr double NO_EXPECTED_T = -2;
+
 /**
- * Parses bytes[0..length) as exactly {"x":[n0,...,n(count-1)]} with count == capacity and every
- * value finite in float32, writing the values to out; returns true when it did. On false, out may
- * have been partly written.
+ * Parses bytes[0..length) as exactly {"x":[n0,...,n(capacity-1)]}, every value finite in float32,
+ * with an optional "expected_t" (a plain integer of at most 15 digits) in either order, writing
+ * the values to out. Returns the expected_t, NO_EXPECTED_T when there is none, or NOT_THIS_SHAPE
+ * (out may then have been partly written).
  */
-bool parseJsonVector(const uint8_t* bytes, size_t length, float* out, size_t capacity);
+double parseJsonVector(const uint8_t* bytes, size_t length, float* out, size_t capacity);
 
 }  // namespace rnn

@@ -49,9 +49,10 @@ export interface NativeAddon {
   formatFloat32Json(values: Float32Array, start: number, rows: number, cols: number, out: Uint8Array): number;
   /**
    * Whether bytes are exactly {"x":[...]} in strict JSON with out.length values, each finite in
-   * float32, written into out (native/json-vector.h); false for any other message.
+   * float32, written into out, and an optional plain-integer expected_t (native/json-vector.h):
+   * false for any other message, true when read without expected_t, else the expected_t.
    */
-  parseJsonVector?(bytes: Uint8Array, out: Float32Array): boolean;
+  parseJsonVector?(bytes: Uint8Array, out: Float32Array): boolean | number;
   /** Whether values[0..count) holds no NaN and no infinity (one vectorized pass). */
   allFinite?(values: Float32Array, count: number): boolean;
   /** The bytes formatFloat32Json reserves per value (with its comma): out must hold rows x (cols x this + 3) + 2. */

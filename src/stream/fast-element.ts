@@ -1,5 +1,5 @@
-// The stream's commonest text frame, {"x": [v, ...]} (one element, no id, no expected_t), read
-// by the native addon straight from the frame's bytes into float32 (native/json-vector.h):
+// The stream's commonest text frame, {"x": [v, ...]} (one element, no id; with or without
+// "expected_t", which the clients in clients/ send with every step), read by the native addon straight from the frame's bytes into float32 (native/json-vector.h):
 // without the UTF-8 decode to a string, JSON.parse's array of doubles and the checks of
 // messages.ts and the input codec, which are most of a JSON step's parsing cost. Everything else
 // (another shape, a number outside float32, a count that is not the model's input_size, and
@@ -14,7 +14,8 @@ import { loadNativeAddon } from '../engine/native-addon.js';
 import type { ServedModel } from '../service/served-model.js';
 import type { StreamCommand } from './messages.js';
 
-type Parser = (bytes: Uint8Array, out: Float32Array) => boolean;
+/** false: not this shape; true: read, without expected_t; a number: read, with that expected_t. */
+type Parser = (bytes: Uint8Array, out: Float32Array) => boolean | number;
 
 function nativeParser(): Parser | undefined {
   const load = loadNativeAddon();
@@ -27,10 +28,12 @@ const parse = nativeParser();
 /** Whether this process reads {"x"} frames natively (the addon is built); the tests read it. */
 export const fastElementParsing = parse !== undefined;
 
-/** The frame as an element command when it is exactly {"x":[...]} for `model`; else undefined (use parseTextFrame). */
+/** The frame as an element command when it is exactly {"x":[...]} (and expected_t) for `model`; else undefined (use parseTextFrame). */
 export function parseFastElement(data: Buffer, model: Pick<ServedModel, 'inputSize' | 'inputNormalization' | 'vocabIndex'>): StreamCommand | undefined {
   if (parse === undefined || model.vocabIndex !== undefined || model.inputNormalization !== undefined) return undefined;
   const values = new Float32Array(model.inputSize);
-  if (!parse(data, values)) return undefined;
-  return { kind: 'element', id: undefined, input: { vectors: values }, x: values, expectedT: undefined };
+  const read = parse(data, values);
+  if (read === false) return undefined;
+  const expectedT = read === true ? undefined : read;
+  return { kind: 'element', id: undefined, input: { vectors: values, expectedT }, x: values, expectedT };
 }

@@ -1,4 +1,4 @@
-// {"x":[...]} frames read natively (src/stream/fast-element.ts, native/json-vector.cc) must give
+// {"x":[...]} frames (with or without expected_t) read natively (src/stream/fast-element.ts, native/json-vector.cc) must give
 // the float32 values JSON.parse and the input codec give, bit for bit, for every way a client may
 // write the numbers; and every frame of another shape, or outside strict JSON, or with a value
 // the full path refuses, must be left to that path (undefined), so its answer stays as it was.
@@ -7,23 +7,25 @@ import { describe, it } from 'node:test';
 import { decodeSequence } from '../../src/codec/inputs.js';
 import type { ServedModel } from '../../src/service/served-model.js';
 import { fastElementParsing, parseFastElement } from '../../src/stream/fast-element.js';
-import { parseTextFrame } from '../../src/stream/messages.js';
+import { parseTextFrame, type StreamCommand } from '../../src/stream/messages.js';
 
 const INPUT_SIZE = 4;
 const model = { name: 'm', inputSize: INPUT_SIZE, vocabIndex: undefined, inputNormalization: undefined } as unknown as ServedModel;
 const limits = { maxSequenceLength: 1000 };
 
-/** What the full path makes of the frame: the decoded float32 row, or the error it answers. */
-function viaFullPath(frame: string): Float32Array | string {
-  const command = parseTextFrame(frame, false);
+/** What a path makes of the frame: the decoded float32 row and expected_t, or the error it answers. */
+function decoded(command: StreamCommand): { x: Float32Array; expectedT: number | undefined } | string {
   if (command.kind === 'refused') return command.error.message;
   if (command.kind !== 'element') return `a ${command.kind} command`;
   try {
-    return decodeSequence(model, command.input, limits).x;
+    const { x } = decodeSequence(model, command.input, limits);
+    assert.equal(command.input.expectedT, command.expectedT, 'the step input carries the command\'s expected_t');
+    return { x, expectedT: command.expectedT };
   } catch (error) {
     return (error as Error).message;
   }
 }
+const viaFullPath = (frame: string) => decoded(parseTextFrame(frame, false));
 
 const bitsOf = (values: Float32Array): number[] => Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
 
@@ -56,13 +58,17 @@ function writtenNumbers(next: () => number, style: number): string[] {
 }
 
 describe('{"x"} frames read natively', () => {
-  it('give the float32 values of JSON.parse and the input codec, for any way of writing the numbers', () => {
+  it('give the float32 values of JSON.parse and the input codec, and its expected_t, for any way of writing them', () => {
     const next = seeded(11);
     const spacing = ['', ' ', '\n', '\t ', '\r\n  '];
     let accepted = 0;
     for (let i = 0; i < 3000; i++) {
       const s = spacing[i % spacing.length]!;
-      const frame = `${s}{${s}"x"${s}:${s}[${s}${writtenNumbers(next, i).join(`${s},${s}`)}${s}]${s}}${s}`;
+      const x = `"x"${s}:${s}[${s}${writtenNumbers(next, i).join(`${s},${s}`)}${s}]`;
+      // No expected_t, or one after or before x (as the clients in clients/ send it).
+      const expectedT = `"expected_t"${s}:${s}${Math.floor(next() * 10 ** Math.floor(next() * 16))}`;
+      const members = [[x], [x, expectedT], [expectedT, x]][i % 3]!;
+      const frame = `${s}{${s}${members.join(`${s},${s}`)}${s}}${s}`;
       const full = viaFullPath(frame);
       const fast = parseFastElement(Buffer.from(frame), model);
       if (typeof full === 'string') {
@@ -78,9 +84,10 @@ describe('{"x"} frames read natively', () => {
         assert.ok(/e-3[2-9]\d|e-4\d/i.test(frame), `${frame} should have been read natively`);
         continue;
       }
-      assert.equal(fast.kind, 'element');
-      const values = (fast as { x: Float32Array }).x;
-      assert.deepEqual(bitsOf(values), bitsOf(full), frame);
+      const read = decoded(fast);
+      assert.ok(typeof read !== 'string', `${frame}: ${String(read)}`);
+      assert.deepEqual(bitsOf(read.x), bitsOf(full.x), frame);
+      assert.equal(read.expectedT, full.expectedT, frame);
       accepted++;
     }
     if (fastElementParsing) assert.ok(accepted > 2000, `only ${accepted} of 3000 frames were read natively`);
@@ -94,7 +101,17 @@ describe('{"x"} frames read natively', () => {
       '{"x":[[1,2,3,4]]}',
       '{"x":[1,2,3,4],"id":1}',
       '{"id":"a","x":[1,2,3,4]}',
-      '{"x":[1,2,3,4],"expected_t":3}',
+      '{"x":[1,2,3,4],"expected_t":-1}',
+      '{"x":[1,2,3,4],"expected_t":3.0}',
+      '{"x":[1,2,3,4],"expected_t":3e0}',
+      '{"x":[1,2,3,4],"expected_t":03}',
+      '{"x":[1,2,3,4],"expected_t":"3"}',
+      '{"x":[1,2,3,4],"expected_t":null}',
+      '{"x":[1,2,3,4],"expected_t":1234567890123456}',
+      '{"x":[1,2,3,4],"expected_t":1,"expected_t":2}',
+      '{"expected_t":1}',
+      '{"x":[1,2,3,4],}',
+      '{,"x":[1,2,3,4]}',
       '{"x":[1,2,3,4],"x":[1,2,3,4]}',
       '{"\\u0078":[1,2,3,4]}',
       '{"X":[1,2,3,4]}',
@@ -137,5 +154,7 @@ describe('{"x"} frames read natively', () => {
     assert.equal(parseFastElement(plain, { ...model, vocabIndex: new Map() } as unknown as ServedModel), undefined);
     // And the plain frame itself is read (when the addon is there): the list above fails for its reasons.
     assert.equal(parseFastElement(plain, model) !== undefined, fastElementParsing);
+    const withT = parseFastElement(Buffer.from('{"x":[1,2,3,4], "expected_t": 123456789012345}'), model);
+    assert.deepEqual(withT === undefined ? undefined : [withT.kind, (withT as { expectedT?: number }).expectedT], fastElementParsing ? ['element', 123456789012345] : undefined);
   });
 });
