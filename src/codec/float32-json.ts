@@ -10,7 +10,7 @@
 // (native/float-json.cc) writes a whole row in about a third of JSON.stringify's time, at half
 // the bytes; without the addon (the wasm engine's machines) float32ToJson below gives the same
 // text, digit for digit (test/unit/float32-json.test.ts compares them).
-import { loadNativeAddon } from '../engine/native-addon.js';
+import { loadNativeAddon, type NativeAddon } from '../engine/native-addon.js';
 
 const scratch32 = new Float32Array(1);
 const bits32 = new Uint32Array(scratch32.buffer);
@@ -108,13 +108,20 @@ type Formatter = (values: Float32Array, start: number, rows: number, cols: numbe
  */
 export type RowWriter = (values: Float32Array, start: number, n: number, out: Uint8Array) => number;
 
-/** The native formatter writing into one reused buffer, or undefined without the addon. */
-function nativeFormatter(): Formatter | undefined {
+/**
+ * The addon's formatter and its own worst case per value (a buffer sized from it always fits the
+ * answer), or undefined without the addon.
+ */
+const addon = ((): { format: NativeAddon['formatFloat32Json']; bytesPerValue: number } | undefined => {
   const load = loadNativeAddon();
   if (!('addon' in load) || typeof load.addon.formatFloat32Json !== 'function') return undefined;
-  const format = load.addon.formatFloat32Json.bind(load.addon);
-  // The addon's own worst case per value: a buffer sized from it always fits the answer.
-  const bytesPerValue = load.addon.floatJsonBytesPerValue;
+  return { format: load.addon.formatFloat32Json.bind(load.addon), bytesPerValue: load.addon.floatJsonBytesPerValue };
+})();
+
+/** The native formatter writing into one reused buffer, or undefined without the addon. */
+function nativeFormatter(): Formatter | undefined {
+  if (addon === undefined) return undefined;
+  const { format, bytesPerValue } = addon;
   // One buffer for every answer up to KEPT_BYTES; a larger one (a long predict) gets its own,
   // so the process does not keep the largest answer's worth of memory.
   const KEPT_BYTES = 1 << 20;
@@ -131,26 +138,22 @@ function nativeFormatter(): Formatter | undefined {
 
 const native = nativeFormatter();
 
-const rowWriter = nativeRowWriter();
-
 /** The native row writer, or undefined without the addon (then only the formatters above exist). */
-export const float32RowInto: RowWriter | undefined = rowWriter?.write;
+export const float32RowInto: RowWriter | undefined = nativeRowWriter();
 
 /** The bytes float32RowInto may write for a row of n values: the addon's worst case, "[" and "]". */
 export function float32RowCapacity(n: number): number {
-  return n * (rowWriter?.bytesPerValue ?? 0) + 5;
+  return n * (addon?.bytesPerValue ?? 0) + 5;
 }
 
-function nativeRowWriter(): { write: RowWriter; bytesPerValue: number } | undefined {
-  const load = loadNativeAddon();
-  if (!('addon' in load) || typeof load.addon.formatFloat32Json !== 'function') return undefined;
-  const format = load.addon.formatFloat32Json.bind(load.addon);
-  const write: RowWriter = (values, start, n, out) => {
+function nativeRowWriter(): RowWriter | undefined {
+  if (addon === undefined) return undefined;
+  const { format } = addon;
+  return (values, start, n, out) => {
     const written = format(values, start, 0, n, out);
     if (written < 0) throw new RangeError(`float32 JSON: ${n} values from ${start} do not fit the array, or ${out.length} output bytes are too few`);
     return written;
   };
-  return { write, bytesPerValue: load.addon.floatJsonBytesPerValue };
 }
 
 /** Which formatter this process uses (the native one when the addon loaded). */

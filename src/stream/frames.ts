@@ -24,15 +24,8 @@ export function textFrame(text: string): Frame {
 
 /** A binary message's frame: the header, then a copy of `payload`. */
 export function binaryFrame(payload: Uint8Array): Frame {
-  const frame = Buffer.allocUnsafe(headerLength(payload.length) + payload.length);
+  const frame = Buffer.allocUnsafe(headerLength(payload.length) + payload.length); // pooled below 4 KiB
   frame.set(payload, writeHeader(frame, 0, false, payload.length));
-  return frame as Frame;
-}
-
-/** A binary message's frame with its header written and room for `payloadLength` bytes: its last ones. */
-export function binaryFrameFor(payloadLength: number): Frame {
-  const frame = Buffer.allocUnsafe(headerLength(payloadLength) + payloadLength);
-  writeHeader(frame, 0, false, payloadLength);
   return frame as Frame;
 }
 

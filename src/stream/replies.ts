@@ -10,7 +10,7 @@ import type { ServedModel } from '../service/served-model.js';
 import { generationToJson } from '../codec/generation.js';
 import { float32MatrixToJson, float32RowCapacity, float32RowInto, float32RowToJson } from '../codec/float32-json.js';
 import { answerJson, type StateJson } from '../codec/outputs.js';
-import { binaryFrame, binaryFrameFor, MAX_HEADER_BYTES, textFrame, textFrameFromScratch, type Frame } from './frames.js';
+import { binaryFrame, MAX_HEADER_BYTES, textFrame, textFrameFromScratch, type Frame } from './frames.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytes32 } from './messages.js';
 
 export function readyReply(session: Pick<SessionRecord, 'id' | 't'>, model: ServedModel): string {
@@ -110,15 +110,10 @@ export function errorReply(code: string, message: string, id: string | undefined
  * socket's queue longer than that.
  */
 export function binaryReply(outputs: Float32Array): Frame {
-  const bytes = new Uint8Array(outputs.buffer, outputs.byteOffset, outputs.byteLength);
-  if (!HOST_IS_LITTLE_ENDIAN) {
-    const swapped = Float32Array.from(outputs);
-    swapBytes32(swapped);
-    return binaryFrame(new Uint8Array(swapped.buffer));
-  }
-  const frame = binaryFrameFor(bytes.length); // from Node's pool below 4 KiB
-  frame.set(bytes, frame.length - bytes.length);
-  return frame;
+  if (HOST_IS_LITTLE_ENDIAN) return binaryFrame(new Uint8Array(outputs.buffer, outputs.byteOffset, outputs.byteLength));
+  const swapped = Float32Array.from(outputs);
+  swapBytes32(swapped);
+  return binaryFrame(new Uint8Array(swapped.buffer));
 }
 
 /** `id` is already JSON text (see messages.ts). */

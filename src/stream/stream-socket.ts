@@ -27,8 +27,7 @@ export class StreamSocket extends WebSocket {
    * kernel has taken the bytes (or with the error when the socket failed or is closed).
    */
   sendMessage(message: Reply, flushed: (error?: Error | null) => void): void {
-    // `_socket` is ws's own field (set when the upgrade completes, kept until 'close').
-    const tcp = (this as unknown as { _socket: Duplex | undefined })._socket;
+    const tcp = this.tcp;
     if (this.readyState !== WebSocket.OPEN || tcp === undefined) {
       // ws writes nothing once the socket is not open: it reports the error to the callback, as
       // for any send after close (so a Frame passed here is never sent as a payload).
@@ -43,10 +42,15 @@ export class StreamSocket extends WebSocket {
    * the TCP socket is corked around them, so Node hands them to the kernel as one writev.
    */
   sendMessages(messages: readonly Reply[], flushed: (error?: Error | null) => void): void {
-    const tcp = (this as unknown as { _socket: Duplex | undefined })._socket;
+    const tcp = this.tcp;
     tcp?.cork();
     for (const message of messages) this.sendMessage(message, flushed);
     tcp?.uncork();
+  }
+
+  /** `ws`'s own field for the TCP socket: set when the upgrade completes, kept until 'close'. */
+  private get tcp(): Duplex | undefined {
+    return (this as unknown as { _socket: Duplex | undefined })._socket;
   }
 }
 
