@@ -14,8 +14,10 @@
 // command is a round trip) and redis-server's own CPU per step. Redis: a private redis-server on
 // a free port when one is installed, else REDIS_URL (default redis://127.0.0.1:6379; a key prefix
 // of its own, deleted afterwards); skipped, with a note, when none answers.
-// Run with `npm run bench:stream` (ROW_SECONDS=3 by default; SOCKETS=1,64 to choose the counts;
-// SERVER_NODE_ARGS='--cpu-prof' profiles the server processes).
+// Every row is measured ROUNDS times (default 3), each round going through all rows, and the table
+// gives each cell's median over the rounds, with the range of the ratios: on a shared machine one
+// round's ratio can be off by a tenth. Run with `npm run bench:stream` (ROW_SECONDS=3 by default;
+// SOCKETS=1,64 to choose the counts; SERVER_NODE_ARGS='--cpu-prof' profiles the server processes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,8 @@ import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loa
 
 const SOCKETS = (process.env.SOCKETS ?? '1,64,256').split(',').map(Number);
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
+/** Every row is measured this many times, the rounds one after another; the table gives medians. */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const WARMUP_SECONDS = 0.5;
 const MODEL = 'bench-lstm';
 const INPUT_SIZE = 32;
@@ -225,38 +229,93 @@ function startServer(modelsDir: string, env: NodeJS.ProcessEnv) {
   );
 }
 
-const ratio = (value: number, base: number | undefined) => (base === undefined || !(base > 0) ? '-' : `${(value / base).toFixed(2)}x`);
 const micros = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1));
+
+/** The numbers of one table cell set, for one row measured in one round (undefined: not measured). */
+interface Cells {
+  readonly stepsPerSecond: number;
+  readonly xEcho: number | undefined;
+  readonly xReplyPeer: number | undefined;
+  readonly xMemory: number | undefined;
+  readonly p50: number;
+  readonly p50xEcho: number | undefined;
+  readonly p50MinusMemoryRtts: number | undefined;
+  readonly p99: number;
+  readonly serverCpuMicros: number | undefined;
+  readonly redisRoundTrips: number | undefined;
+  readonly redisCommands: number | undefined;
+  readonly redisCpuMicros: number | undefined;
+}
+
+/** A row's numbers against the echo, reply peer and memory rows of its own round. */
+function cellsOf(row: Row, round: readonly Row[], redisPing: number | undefined): Cells {
+  const echo = round.find((other) => other.sockets === row.sockets && other.target.startsWith('ws echo'));
+  const memory = row.target.includes('redis') ? round.find((other) => other.sockets === row.sockets && other.target === row.target.replace('redis', 'memory')) : undefined;
+  const peerTarget = row.target.startsWith('stream, JSON') ? REPLY_PEERS.json : row.target.startsWith('stream, binary') ? REPLY_PEERS.binary : undefined;
+  const peer = peerTarget === undefined ? undefined : round.find((other) => other.sockets === row.sockets && other.target === peerTarget);
+  const over = (value: number, base: number | undefined) => (base === undefined || !(base > 0) ? undefined : value / base);
+  return {
+    stepsPerSecond: row.stepsPerSecond,
+    xEcho: over(row.stepsPerSecond, echo?.stepsPerSecond),
+    xReplyPeer: over(row.stepsPerSecond, peer?.stepsPerSecond),
+    xMemory: over(row.stepsPerSecond, memory?.stepsPerSecond),
+    p50: row.p50,
+    p50xEcho: over(row.p50, echo?.p50),
+    p50MinusMemoryRtts: memory === undefined || redisPing === undefined || row.sockets !== 1 ? undefined : (row.p50 - memory.p50) / redisPing,
+    p99: row.p99,
+    serverCpuMicros: row.serverCpuMicros,
+    redisRoundTrips: row.redisRoundTrips,
+    redisCommands: row.redisCommands?.perStep,
+    redisCpuMicros: row.redisCpuMicros,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 /**
  * One table: every row against the echo row of its socket count (throughput and p50), the Redis
- * rows also against the memory row of the same frames.
+ * rows also against the memory row of the same frames, each ratio taken within its round (rows
+ * measured seconds apart). Over several rounds a cell is the median of the rounds, and the
+ * ratios against the echo and the memory store also give their range: this machine is shared,
+ * and one round's ratio can be off by a tenth either way.
  */
-function printTable(title: string, rows: readonly Row[], redisPing: number | undefined): void {
+function printTable(title: string, rounds: readonly (readonly Row[])[], redisPing: number | undefined): void {
   console.log(`\n${title}\n`);
   console.log(
     '| target | sockets | steps/s | x echo | x reply peer | x memory | p50 ms | p50 x echo | p50 - memory, in Redis RTTs (1 socket) | p99 ms | server CPU us/step | redis round trips/step | redis cmds/step | redis CPU us/step |',
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of rows) {
-    const echo = rows.find((other) => other.sockets === row.sockets && other.target.startsWith('ws echo'));
-    const memory = row.target.includes('redis')
-      ? rows.find((other) => other.sockets === row.sockets && other.target === row.target.replace('redis', 'memory'))
-      : undefined;
-    const isEcho = row === echo;
-    const peerTarget = row.target.startsWith('stream, JSON') ? REPLY_PEERS.json : row.target.startsWith('stream, binary') ? REPLY_PEERS.binary : undefined;
-    const peer = peerTarget === undefined ? undefined : rows.find((other) => other.sockets === row.sockets && other.target === peerTarget);
+  for (const first of rounds[0]!) {
+    const cells = rounds.flatMap((round) => {
+      const row = round.find((other) => other.sockets === first.sockets && other.target === first.target);
+      return row === undefined ? [] : [cellsOf(row, round, redisPing)];
+    });
+    const values = (pick: (cell: Cells) => number | undefined) => cells.map(pick).filter((value): value is number => value !== undefined);
+    const cell = (pick: (cell: Cells) => number | undefined, format: (value: number) => string) => {
+      const found = values(pick);
+      return found.length === 0 ? '' : format(median(found));
+    };
+    const ratioCell = (pick: (cell: Cells) => number | undefined) => {
+      const found = values(pick);
+      if (found.length === 0) return '';
+      const range = found.length > 1 ? ` (${Math.min(...found).toFixed(2)}–${Math.max(...found).toFixed(2)})` : '';
+      return `${median(found).toFixed(2)}x${range}`;
+    };
+    const isEcho = first.target.startsWith('ws echo');
     console.log(
-      `| ${row.target} | ${row.sockets} | ${Math.round(row.stepsPerSecond)} | ${isEcho ? '1' : ratio(row.stepsPerSecond, echo?.stepsPerSecond)} | ` +
-        `${peer === undefined ? '' : ratio(row.stepsPerSecond, peer.stepsPerSecond)} | ` +
-        `${memory === undefined ? '' : ratio(row.stepsPerSecond, memory.stepsPerSecond)} | ${row.p50.toFixed(3)} | ` +
-        `${isEcho ? '1' : ratio(row.p50, echo?.p50)} | ${memory === undefined || redisPing === undefined || row.sockets !== 1 ? '' : ((row.p50 - memory.p50) / redisPing).toFixed(1)} | ${row.p99.toFixed(3)} | ${micros(row.serverCpuMicros)} | ` +
-        `${row.redisRoundTrips === undefined ? '' : row.redisRoundTrips.toFixed(2)} | ${row.redisCommands === undefined ? '' : row.redisCommands.perStep.toFixed(2)} | ${micros(row.redisCpuMicros)} |`,
+      `| ${first.target} | ${first.sockets} | ${cell((c) => c.stepsPerSecond, (v) => String(Math.round(v)))} | ${isEcho ? '1' : ratioCell((c) => c.xEcho)} | ` +
+        `${ratioCell((c) => c.xReplyPeer)} | ${ratioCell((c) => c.xMemory)} | ${cell((c) => c.p50, (v) => v.toFixed(3))} | ` +
+        `${isEcho ? '1' : cell((c) => c.p50xEcho, (v) => `${v.toFixed(2)}x`)} | ${cell((c) => c.p50MinusMemoryRtts, (v) => v.toFixed(1))} | ${cell((c) => c.p99, (v) => v.toFixed(3))} | ` +
+        `${cell((c) => c.serverCpuMicros, micros) || '-'} | ${cell((c) => c.redisRoundTrips, (v) => v.toFixed(2))} | ${cell((c) => c.redisCommands, (v) => v.toFixed(2))} | ${cell((c) => c.redisCpuMicros, micros) || '-'} |`,
     );
   }
-  const detailed = rows.filter((row) => row.redisCommands !== undefined);
+  const detailed = rounds[rounds.length - 1]!.filter((row) => row.redisCommands !== undefined);
   if (detailed.length > 0) {
-    console.log('\nRedis commands per step (INFO commandstats; commands a script runs count too):');
+    console.log(`\nRedis commands per step (INFO commandstats; commands a script runs count too${rounds.length > 1 ? '; the last round' : ''}):`);
     for (const row of detailed) console.log(`- ${row.target}, ${row.sockets} sockets: ${row.redisCommands!.detail}`);
   }
 }
@@ -270,7 +329,7 @@ async function main(): Promise<void> {
   const binaryFrames = vectors.map((x) => Buffer.from(x.buffer));
   const loadBefore = loadAverage();
 
-  const rows: Row[] = [];
+  const rounds: Row[][] = [];
   const redis = await benchRedis();
   const prefix = `rnn-serve-bench:${randomUUID()}:`;
   const children: ChildProcess[] = [];
@@ -291,7 +350,10 @@ async function main(): Promise<void> {
     if (redisServer !== undefined) children.push(redisServer.child);
     const probe = redisServer === undefined ? undefined : { ...redis!, serverUrl: `http://127.0.0.1:${redisServer.match[1]}` };
     const echoUrl = `ws://127.0.0.1:${echo.match[1]}`;
-    for (const sockets of SOCKETS) {
+    for (let round = 0; round < ROUNDS; round++) {
+      const rows: Row[] = [];
+      rounds.push(rows);
+      for (const sockets of SOCKETS) {
       rows.push(await drive('ws echo (JSON frame)', echoUrl, sockets, jsonFrames, false, echo.child.pid));
       rows.push(await drive(REPLY_PEERS.json, replyPeerUrl, sockets, jsonFrames, false, replyPeer.child.pid));
       rows.push(await drive(REPLY_PEERS.binary, replyPeerUrl, sockets, binaryFrames, false, replyPeer.child.pid));
@@ -300,6 +362,7 @@ async function main(): Promise<void> {
         if (redisServer !== undefined) {
           rows.push(await drive(`stream, ${kind}, redis store`, streamUrl(redisServer), sockets, frames, true, redisServer.child.pid, probe));
         }
+      }
       }
     }
   } finally {
@@ -311,10 +374,10 @@ async function main(): Promise<void> {
     rmSync(modelsDir, { recursive: true, force: true });
   }
 
-  const setup = `LSTM(${INPUT_SIZE}, ${HIDDEN_SIZE}), one element per frame, closed loop, ${ROW_SECONDS} s per row`;
+  const setup = `LSTM(${INPUT_SIZE}, ${HIDDEN_SIZE}), one element per frame, closed loop, ${ROW_SECONDS} s per row, median of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}`;
   console.log(`\n(client here, servers in child processes; node ${process.version}; ${loadBefore} before, ${loadAverage()} after)`);
   const ping = redisPing === undefined ? '' : `, PING round trip p50 ${redisPing.toFixed(3)} ms`;
-  printTable(`WebSocket streams: ${setup}; Redis: ${redis?.description ?? 'none'}${ping}`, rows, redisPing);
+  printTable(`WebSocket streams: ${setup}; Redis: ${redis?.description ?? 'none'}${ping}`, rounds, redisPing);
 }
 
 await main();
