@@ -28,12 +28,29 @@ const parse = nativeParser();
 /** Whether this process reads {"x"} frames natively (the addon is built); the tests read it. */
 export const fastElementParsing = parse !== undefined;
 
+/**
+ * Where frames are read before their shape is known, one per input size (the reader checks the
+ * count against the array's length): a frame that falls back allocates nothing, and one that is
+ * read gets its own copy for the command.
+ */
+const scratches = new Map<number, Float32Array>();
+
+function scratchFor(size: number): Float32Array {
+  let scratch = scratches.get(size);
+  if (scratch === undefined) {
+    scratch = new Float32Array(size);
+    scratches.set(size, scratch);
+  }
+  return scratch;
+}
+
 /** The frame as an element command when it is exactly {"x":[...]} (and expected_t) for `model`; else undefined (use parseTextFrame). */
 export function parseFastElement(data: Buffer, model: Pick<ServedModel, 'inputSize' | 'inputNormalization' | 'vocabIndex'>): StreamCommand | undefined {
   if (parse === undefined || model.vocabIndex !== undefined || model.inputNormalization !== undefined) return undefined;
-  const values = new Float32Array(model.inputSize);
-  const read = parse(data, values);
+  const scratch = scratchFor(model.inputSize);
+  const read = parse(data, scratch);
   if (read === false) return undefined;
+  const values = scratch.slice();
   const expectedT = read === true ? undefined : read;
   return { kind: 'element', id: undefined, input: { vectors: values, expectedT }, x: values, expectedT };
 }
