@@ -11,7 +11,8 @@
 // onnxruntime-node server on an ONNX export of the same weights (bench/ort-fastify-server.ts;
 // when bench/peers is installed, see bench/engine.ts; without it that row is left out, saying
 // why), with the ratio of requests per second.
-// Run with `npm run bench:http` (ROW_SECONDS=3, CONNECTIONS=1,64,256 by default).
+// The session-step rows run STEP_ROUNDS times (default 3), and a summary gives the median of their
+// ratios with the range. Run with `npm run bench:http` (ROW_SECONDS=3, CONNECTIONS=1,64,256 by default).
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +27,8 @@ import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loa
 
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
 const CONNECTIONS = (process.env.CONNECTIONS ?? '1,64,256').split(',').map(Number);
+/** Rounds of the session-step rows (the issue's REST target); the summary gives their medians. */
+const STEP_ROUNDS = Number(process.env.STEP_ROUNDS ?? 3);
 const MODEL = 'co2-lstm';
 
 interface Row {
@@ -157,6 +160,8 @@ const redis = await benchRedis();
 const prefix = `rnn-serve-bench:${randomUUID()}:`;
 const servers: ChildProcess[] = [];
 const rows: Row[] = [];
+/** The session-step rows of each round, with the bare row measured just before them. */
+const stepRounds: { connections: number; bare: Row; memory: Row; redis: Row | undefined }[] = [];
 let peerRatio = '';
 try {
   const barePort = await freePort();
@@ -184,10 +189,14 @@ try {
   const ortServer = onnxDir === undefined ? undefined : await startServer('bench/ort-fastify-server.ts',
     { ONNX_MODEL: join(onnxDir, 'lstm_32_128_head.onnx'), INPUT_SIZE: String(PEER_I), HIDDEN_SIZE: String(PEER_H) }, ortPort, '/healthz');
   if (ortServer !== undefined) servers.push(ortServer);
-  for (const connections of CONNECTIONS) {
-    rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
-    rows.push(await sessionSteps('POST session step, 1 element, memory', base, connections, memory));
-    if (redisBase !== undefined) rows.push(await sessionSteps('POST session step, 1 element, redis', redisBase, connections, redisServer!, redis));
+  for (let round = 0; round < STEP_ROUNDS; round++) {
+    for (const connections of CONNECTIONS) {
+      const bareRow = await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare);
+      const memoryRow = await sessionSteps('POST session step, 1 element, memory', base, connections, memory);
+      const redisRow = redisBase === undefined ? undefined : await sessionSteps('POST session step, 1 element, redis', redisBase, connections, redisServer!, redis);
+      rows.push(bareRow, memoryRow, ...(redisRow === undefined ? [] : [redisRow]));
+      stepRounds.push({ connections, bare: bareRow, memory: memoryRow, redis: redisRow });
+    }
   }
   const connections = CONNECTIONS.includes(64) ? 64 : CONNECTIONS[0]!;
   rows.push(await run('bare Fastify POST (T=1 body)', undefined, post(bareUrl, { inputs: sequence(1) }, connections), bare));
@@ -246,6 +255,28 @@ for (const [i, row] of rows.entries()) {
     `| ${row.name} | ${row.connections} | ${Math.round(row.result.requests.average)} | ${versus} | ${row.result.latency.average.toFixed(3)} | ${row.result.latency.p50} | ${row.result.latency.p99} | ` +
       `${row.cpuMicros === undefined ? '-' : row.cpuMicros.toFixed(1)} | ` +
       `${row.redisRoundTripsPerRequest === undefined ? '' : row.redisRoundTripsPerRequest.toFixed(2)} | ${row.redisCommandsPerRequest === undefined ? '' : row.redisCommandsPerRequest.toFixed(2)} |`,
+  );
+}
+
+// The REST target's rows over their rounds: each ratio against the bare row measured just before
+// it, then the median and the range of the rounds (one round's ratio moves by a tenth or more here).
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const summary = (values: readonly number[], digits: number, unit = '') =>
+  values.length === 0 ? '' : `${median(values).toFixed(digits)}${unit}${values.length > 1 ? ` (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})` : ''}`;
+console.log(`\nPOST session step, 1 element, against the bare Fastify POST just before it: median of ${STEP_ROUNDS} round${STEP_ROUNDS === 1 ? '' : 's'} (range)\n`);
+console.log('| connections | memory x bare | redis x bare | server CPU us/req, memory | bare |');
+console.log('| ---: | ---: | ---: | ---: | ---: |');
+for (const connections of CONNECTIONS) {
+  const mine = stepRounds.filter((round) => round.connections === connections);
+  const over = (row: Row | undefined, bareRow: Row) => (row === undefined ? [] : [row.result.requests.average / bareRow.result.requests.average]);
+  const cpu = (row: Row | undefined) => (row?.cpuMicros === undefined ? [] : [row.cpuMicros]);
+  console.log(
+    `| ${connections} | ${summary(mine.flatMap((round) => over(round.memory, round.bare)), 2, 'x')} | ${summary(mine.flatMap((round) => over(round.redis, round.bare)), 2, 'x')} | ` +
+      `${summary(mine.flatMap((round) => cpu(round.memory)), 1)} | ${summary(mine.flatMap((round) => cpu(round.bare)), 1)} |`,
   );
 }
 console.log(`\n${peerRatio}`);
