@@ -23,6 +23,7 @@ import { loadModelPackage } from '../src/model/package-loader.js';
 import { writeRandomPackage } from '../test/helpers/model-files.js';
 import { freePort, repoRoot, startServer, stopServer, SERVER_ENTRY } from './child-server.js';
 import { exportOnnxModels, loadOrt } from './peers/onnx-models.js';
+import { medianAndRange } from './rounds.js';
 import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, storeRoundTrips, type BenchRedis } from './redis-probe.js';
 
 const ROW_SECONDS = Number(process.env.ROW_SECONDS ?? 3);
@@ -260,13 +261,6 @@ for (const [i, row] of rows.entries()) {
 
 // The REST target's rows over their rounds: each ratio against the bare row measured just before
 // it, then the median and the range of the rounds (one round's ratio moves by a tenth or more here).
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const summary = (values: readonly number[], digits: number, unit = '') =>
-  values.length === 0 ? '' : `${median(values).toFixed(digits)}${unit}${values.length > 1 ? ` (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})` : ''}`;
 console.log(`\nPOST session step, 1 element, against the bare Fastify POST just before it: median of ${STEP_ROUNDS} round${STEP_ROUNDS === 1 ? '' : 's'} (range)\n`);
 console.log('| connections | memory x bare | redis x bare | server CPU us/req, memory | bare |');
 console.log('| ---: | ---: | ---: | ---: | ---: |');
@@ -275,8 +269,8 @@ for (const connections of CONNECTIONS) {
   const over = (row: Row | undefined, bareRow: Row) => (row === undefined ? [] : [row.result.requests.average / bareRow.result.requests.average]);
   const cpu = (row: Row | undefined) => (row?.cpuMicros === undefined ? [] : [row.cpuMicros]);
   console.log(
-    `| ${connections} | ${summary(mine.flatMap((round) => over(round.memory, round.bare)), 2, 'x')} | ${summary(mine.flatMap((round) => over(round.redis, round.bare)), 2, 'x')} | ` +
-      `${summary(mine.flatMap((round) => cpu(round.memory)), 1)} | ${summary(mine.flatMap((round) => cpu(round.bare)), 1)} |`,
+    `| ${connections} | ${medianAndRange(mine.flatMap((round) => over(round.memory, round.bare)), 2, 'x')} | ${medianAndRange(mine.flatMap((round) => over(round.redis, round.bare)), 2, 'x')} | ` +
+      `${medianAndRange(mine.flatMap((round) => cpu(round.memory)), 1)} | ${medianAndRange(mine.flatMap((round) => cpu(round.bare)), 1)} |`,
   );
 }
 console.log(`\n${peerRatio}`);

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { StreamSocket } from '../src/stream/stream-socket.js';
 import { binaryReply, outputFrame, outputReply } from '../src/stream/replies.js';
+import { median } from './rounds.js';
 
 const FRAMES = Number(process.env.FRAMES ?? 100_000);
 const ROUNDS = 3;
@@ -99,7 +100,6 @@ if (received.frames !== expectedFrames || received.bytes !== expectedBytes) {
   throw new Error(`the reader got ${received.frames} frames, ${received.bytes} bytes; sent ${expectedFrames}, ${expectedBytes}`);
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 console.log(`One stream reply made and sent ${FRAMES} times per round, ${ROUNDS} rounds, median server CPU per reply:\n`);
 console.log('| reply | payload bytes | payload + ws.send() µs | frame + sendMessage() µs | ratio |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

@@ -28,6 +28,7 @@ import WebSocket from 'ws';
 import { randomFloats, seededRandom } from '../src/engine/random-weights.js';
 import { writeRandomPackage } from '../test/helpers/model-files.js';
 import { nodeArgsFor, SERVER_ENTRY } from './child-server.js';
+import { median, medianAndRange } from './rounds.js';
 import { benchRedis, commandCounts, commandsBetween, cpuSeconds, deleteKeys, loadAverage, redisPingMillis, storeRoundTrips } from './redis-probe.js';
 
 const SOCKETS = (process.env.SOCKETS ?? '1,64,256').split(',').map(Number);
@@ -270,12 +271,6 @@ function cellsOf(row: Row, round: readonly Row[], redisPing: number | undefined)
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /**
  * One table: every row against the echo row of its socket count (throughput and p50), the Redis
  * rows also against the memory row of the same frames, each ratio taken within its round (rows
@@ -299,12 +294,7 @@ function printTable(title: string, rounds: readonly (readonly Row[])[], redisPin
       const found = values(pick);
       return found.length === 0 ? '' : format(median(found));
     };
-    const ratioCell = (pick: (cell: Cells) => number | undefined) => {
-      const found = values(pick);
-      if (found.length === 0) return '';
-      const range = found.length > 1 ? ` (${Math.min(...found).toFixed(2)}–${Math.max(...found).toFixed(2)})` : '';
-      return `${median(found).toFixed(2)}x${range}`;
-    };
+    const ratioCell = (pick: (cell: Cells) => number | undefined) => medianAndRange(values(pick), 2, 'x');
     const isEcho = first.target.startsWith('ws echo');
     console.log(
       `| ${first.target} | ${first.sockets} | ${cell((c) => c.stepsPerSecond, (v) => String(Math.round(v)))} | ${isEcho ? '1' : ratioCell((c) => c.xEcho)} | ` +

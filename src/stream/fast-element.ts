@@ -1,10 +1,11 @@
 // The stream's commonest text frame, {"x": [v, ...]} (one element, no id; with or without
-// "expected_t", which the clients in clients/ send with every step), read by the native addon straight from the frame's bytes into float32 (native/json-vector.h):
-// without the UTF-8 decode to a string, JSON.parse's array of doubles and the checks of
-// messages.ts and the input codec, which are most of a JSON step's parsing cost. Everything else
-// (another shape, a number outside float32, a count that is not the model's input_size, and
-// any frame when the addon is not built) is left to parseTextFrame, so every message that is not
-// exactly this one is answered as before, errors included.
+// "expected_t", which the clients in clients/ send with every step), read by the native addon
+// straight from the frame's bytes into float32 (native/json-vector.h): without the UTF-8 decode
+// to a string, JSON.parse's array of doubles and the checks of messages.ts and the input codec,
+// which are most of a JSON step's parsing cost. Everything else (another shape, a number outside
+// float32, a count that is not the model's input_size, and any frame when the addon is not
+// built) is left to parseTextFrame, so every message that is not exactly this one is answered as
+// before, errors included.
 //
 // The values are the float32 values JSON.parse then a Float32Array would give (correctly rounded
 // decimal to double, double to float32), and the command carries them as `vectors`, as binary

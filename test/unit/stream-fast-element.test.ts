@@ -1,7 +1,8 @@
-// {"x":[...]} frames (with or without expected_t) read natively (src/stream/fast-element.ts, native/json-vector.cc) must give
-// the float32 values JSON.parse and the input codec give, bit for bit, for every way a client may
-// write the numbers; and every frame of another shape, or outside strict JSON, or with a value
-// the full path refuses, must be left to that path (undefined), so its answer stays as it was.
+// {"x":[...]} frames, with or without expected_t, read natively (src/stream/fast-element.ts,
+// native/json-vector.cc) must give the float32 values (and the expected_t) that JSON.parse and
+// the input codec give, bit for bit, for every way a client may write them; and every frame of
+// another shape, or outside strict JSON, or with a value the full path refuses, must be left to
+// that path (undefined), so its answer stays as it was.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeSequence } from '../../src/codec/inputs.js';
@@ -17,10 +18,10 @@ const limits = { maxSequenceLength: 1000 };
 function decoded(command: StreamCommand): { x: Float32Array; expectedT: number | undefined } | string {
   if (command.kind === 'refused') return command.error.message;
   if (command.kind !== 'element') return `a ${command.kind} command`;
+  // Outside the try: a mismatch must fail the test, not pass for a refusal's message.
+  assert.equal(command.input.expectedT, command.expectedT, "the step input carries the command's expected_t");
   try {
-    const { x } = decodeSequence(model, command.input, limits);
-    assert.equal(command.input.expectedT, command.expectedT, 'the step input carries the command\'s expected_t');
-    return { x, expectedT: command.expectedT };
+    return { x: decodeSequence(model, command.input, limits).x, expectedT: command.expectedT };
   } catch (error) {
     return (error as Error).message;
   }
